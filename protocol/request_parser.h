@@ -1,0 +1,114 @@
+// RequestParser: the server side of RESP. Bytes in, commands (argument vectors) out.
+//
+// Usage, once per socket read:
+//
+//   std::span<char> room = parser.PrepareRead();      // never smaller than kMinReadSize
+//   size_t n = socket.read_some(room);
+//   parser.CommitRead(n);
+//   RequestParser::Status st;
+//   while ((st = parser.Next()) == RequestParser::Status::kCommand) {
+//     Execute(parser.args());                           // views into the parser's buffer
+//   }
+//   if (st == RequestParser::Status::kError) { reply "-ERR " + parser.error(); close; }
+//   // kNeedMore: read again. Args stay valid until the next PrepareRead().
+//
+// Both multibulk (`*2\r\n$4\r\nECHO\r\n$2\r\nhi\r\n`) and inline (`ECHO hi\r\n`, quoting as
+// redis-cli) requests are accepted, arriving in arbitrary pieces, several per read.
+//
+// Memory: one growable buffer per parser and one reused argument vector; no allocation per
+// command in the steady state. A declared bulk length never reserves memory: the buffer only
+// grows as bytes actually arrive, so `$536870912\r\n` alone costs nothing.
+//
+// Errors carry Redis's wording without the "ERR " prefix, e.g. "Protocol error: invalid bulk
+// length". After kError the parser is unusable; the connection must be closed.
+//
+// Not thread-safe; one parser per connection.
+#ifndef KIZUNA_PROTOCOL_REQUEST_PARSER_H_
+#define KIZUNA_PROTOCOL_REQUEST_PARSER_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace kizuna::protocol {
+
+struct ParserLimits {
+  // proto-max-bulk-len: the largest bulk a client may send.
+  int64_t max_bulk_len = 512ll * 1024 * 1024;
+  // Largest inline request line, and largest `*N`/`$N` header line (Redis PROTO_INLINE_MAX_SIZE).
+  size_t max_inline_len = 64 * 1024;
+  // Largest multibulk argument count (Redis accepts up to INT_MAX; we keep the same bound).
+  int64_t max_multibulk_len = 2147483647;
+  // client-query-buffer-limit: bytes held for one incomplete command before the client is closed.
+  size_t max_query_buffer = 1024ull * 1024 * 1024;
+  // Before AUTH when a password is set: at most 10 arguments and 16 KB bulks.
+  bool unauthenticated = false;
+};
+
+class RequestParser {
+ public:
+  enum class Status { kCommand, kNeedMore, kError };
+
+  static constexpr size_t kMinReadSize = 16 * 1024;
+
+  explicit RequestParser(const ParserLimits& limits = {});
+
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+
+  // Limits may change between commands (CONFIG SET, or a successful AUTH).
+  void set_limits(const ParserLimits& limits) { limits_ = limits; }
+  const ParserLimits& limits() const { return limits_; }
+
+  // Writable space at the end of the buffer (at least kMinReadSize bytes). Moves any
+  // unconsumed bytes to the front first, which invalidates args() of earlier commands.
+  std::span<char> PrepareRead();
+  // Marks n bytes of the span from PrepareRead() as received.
+  void CommitRead(size_t n);
+
+  // Parses the next complete command. kCommand: args() holds it (never empty).
+  Status Next();
+
+  // The last command's arguments. Views into the buffer, valid until PrepareRead().
+  std::span<const std::string_view> args() const { return args_; }
+
+  // Redis-style message for kError (without the "ERR " prefix).
+  const std::string& error() const { return error_; }
+
+  // Bytes received but not yet consumed by a complete command (a partial command).
+  size_t pending_bytes() const { return end_ - pos_; }
+  // Capacity of the buffer, for CLIENT LIST qbuf/qbuf-free and INFO.
+  size_t buffer_capacity() const { return buf_.size(); }
+  // Releases buffer memory when idle (no partial command held).
+  void ShrinkIfIdle();
+
+ private:
+  // Implementation state. The parser keeps its position inside a partial command, so a
+  // command arriving in many pieces is not re-scanned from its start on every read.
+  Status ParseMultibulk();
+  Status ParseInline();
+  Status Fail(std::string message);
+
+  ParserLimits limits_;
+  std::vector<char> buf_;  // resized, never reserved beyond received data + read room
+  size_t pos_ = 0;         // first unconsumed byte
+  size_t end_ = 0;         // one past the last received byte
+
+  // Multibulk progress for the command being parsed.
+  int64_t multibulk_remaining_ = 0;  // arguments still to read; 0 = at a command boundary
+  int64_t bulk_len_ = -1;            // length of the bulk being read; -1 = header not read
+  size_t command_start_ = 0;         // offset of the command's first byte
+
+  // Arguments as offsets (the buffer may move while a command is incomplete), and the views
+  // built from them once the command is complete.
+  std::vector<std::pair<size_t, size_t>> arg_offsets_;
+  std::vector<std::string_view> args_;
+  std::string error_;
+};
+
+}  // namespace kizuna::protocol
+
+#endif  // KIZUNA_PROTOCOL_REQUEST_PARSER_H_

@@ -1,0 +1,1 @@
+#include "protocol/arg_splitter.h"

@@ -1,0 +1,1 @@
+#include "protocol/request_parser.h"

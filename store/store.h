@@ -6,6 +6,7 @@
 #include <cstddef>
 
 #include "store/clock.h"
+#include "store/store_options.h"
 
 namespace kizuna::store {
 
@@ -15,6 +16,9 @@ class Store {
 
   Clock& clock() const { return *clock_; }
 
+  const StoreOptions& options() const { return options_; }
+  void set_options(const StoreOptions& options) { options_ = options; }
+
   // DBSIZE: number of customers.
   size_t customer_count() const { return 0; }
   // FLUSHALL: drops every customer and everything hanging off them; keeps definitions.
@@ -22,6 +26,7 @@ class Store {
 
  private:
   Clock* clock_;
+  StoreOptions options_;
 };
 
 }  // namespace kizuna::store

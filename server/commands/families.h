@@ -1,0 +1,29 @@
+// The command families. Each registers its CommandSpec table with the CommandTable; the server
+// calls every Register* once at start-up (server/command_registry.cc).
+#ifndef KIZUNA_SERVER_COMMANDS_FAMILIES_H_
+#define KIZUNA_SERVER_COMMANDS_FAMILIES_H_
+
+#include <string>
+#include <string_view>
+
+namespace kizuna::store {
+class Store;
+}
+
+namespace kizuna::server {
+
+class CommandTable;
+
+void RegisterConnectionCommands(CommandTable& table);     // PING ECHO QUIT HELLO AUTH SELECT CLIENT
+void RegisterServerCommands(CommandTable& table);         // INFO CONFIG DBSIZE TIME FLUSHALL ...
+void RegisterIntrospectionCommands(CommandTable& table);  // COMMAND
+void RegisterDefinitionCommands(CommandTable& table);     // CATEGORY.* RULE.*
+void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOMER TOP RANK
+
+// INFO lines ("name:value\r\n") that describe the store, for section "keyspace" and
+// "scoring". Appends nothing for other sections.
+void AppendStoreInfo(const store::Store& store, std::string_view section, std::string* out);
+
+}  // namespace kizuna::server
+
+#endif  // KIZUNA_SERVER_COMMANDS_FAMILIES_H_

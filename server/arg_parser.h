@@ -27,10 +27,11 @@ namespace kizuna::server {
 inline constexpr std::string_view kSyntaxError = "ERR syntax error";
 inline constexpr std::string_view kNotInteger = "ERR value is not an integer or out of range";
 inline constexpr std::string_view kNotFloat = "ERR value is not a valid float";
-std::string WrongArgsError(std::string_view command);  // "ERR wrong number of arguments for 'x' command"
+std::string WrongArgsError(
+    std::string_view command);  // "ERR wrong number of arguments for 'x' command"
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-std::optional<int64_t> ParseInt(std::string_view s);   // strict, Redis string2ll rules
+std::optional<int64_t> ParseInt(std::string_view s);          // strict, Redis string2ll rules
 std::optional<double> ParseFiniteDouble(std::string_view s);  // no nan/inf, no spaces
 
 class ArgParser {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "store/strings.h"
 
 namespace kizuna::server {
 
@@ -37,19 +38,19 @@ struct CommandContext;
 using CommandHandler = void (*)(CommandContext& ctx);
 
 enum CommandFlag : uint32_t {
-  kWrite = 1u << 0,        // changes state (logged, refused on MISCONF/OOM)
-  kReadonly = 1u << 1,     // only reads state
-  kAdmin = 1u << 2,        // administrative (CONFIG, SHUTDOWN, DEBUG, ...)
-  kFast = 1u << 3,         // O(1) or O(log N)
-  kNoAuth = 1u << 4,       // allowed before AUTH (AUTH, HELLO, QUIT)
-  kLoading = 1u << 5,      // allowed while the data set is loading
-  kStale = 1u << 6,        // Redis "stale" flag, reported only
-  kNoScript = 1u << 7,     // reported only
-  kDenyOom = 1u << 8,      // refused when over maxmemory
-  kBlocking = 1u << 9,     // may block the client (XREAD BLOCK)
-  kSkipMonitor = 1u << 10, // not echoed to MONITOR (AUTH, HELLO with AUTH)
-  kSkipSlowlog = 1u << 11, // not recorded in SLOWLOG
-  kDangerous = 1u << 12,   // ACL @dangerous
+  kWrite = 1u << 0,         // changes state (logged, refused on MISCONF/OOM)
+  kReadonly = 1u << 1,      // only reads state
+  kAdmin = 1u << 2,         // administrative (CONFIG, SHUTDOWN, DEBUG, ...)
+  kFast = 1u << 3,          // O(1) or O(log N)
+  kNoAuth = 1u << 4,        // allowed before AUTH (AUTH, HELLO, QUIT)
+  kLoading = 1u << 5,       // allowed while the data set is loading
+  kStale = 1u << 6,         // Redis "stale" flag, reported only
+  kNoScript = 1u << 7,      // reported only
+  kDenyOom = 1u << 8,       // refused when over maxmemory
+  kBlocking = 1u << 9,      // may block the client (XREAD BLOCK)
+  kSkipMonitor = 1u << 10,  // not echoed to MONITOR (AUTH, HELLO with AUTH)
+  kSkipSlowlog = 1u << 11,  // not recorded in SLOWLOG
+  kDangerous = 1u << 12,    // ACL @dangerous
 };
 
 struct CommandSpec {
@@ -58,9 +59,9 @@ struct CommandSpec {
   uint32_t flags = 0;
   CommandHandler handler = nullptr;
   std::string_view summary;
-  std::string_view syntax;        // argument grammar after the name (and subcommand)
-  std::string_view group;         // "connection", "server", "scoring", "stream", ...
-  std::string_view acl;           // space-separated ACL categories, e.g. "@fast @connection"
+  std::string_view syntax;  // argument grammar after the name (and subcommand)
+  std::string_view group;   // "connection", "server", "scoring", "stream", ...
+  std::string_view acl;     // space-separated ACL categories, e.g. "@fast @connection"
   std::string_view since = "0.1.0";
   std::string_view complexity;
   int first_key = 0;
@@ -103,7 +104,7 @@ class CommandTable {
 
  private:
   // Keys are lower-case; "parent|sub" for subcommands. Entries are stable (node storage).
-  absl::flat_hash_map<std::string, std::unique_ptr<Entry>> entries_;
+  absl::flat_hash_map<std::string, std::unique_ptr<Entry>, StringHash, StringEq> entries_;
   std::vector<Entry*> order_;
 };
 

@@ -1,5 +1,5 @@
 // The command families. Each registers its CommandSpec table with the CommandTable; the server
-// calls every Register* once at start-up (server/command_registry.cc).
+// calls every Register* once at start-up (Server::Server).
 #ifndef KIZUNA_SERVER_COMMANDS_FAMILIES_H_
 #define KIZUNA_SERVER_COMMANDS_FAMILIES_H_
 
@@ -14,8 +14,11 @@ namespace kizuna::server {
 
 class CommandTable;
 
-void RegisterConnectionCommands(CommandTable& table);     // PING ECHO QUIT HELLO AUTH SELECT CLIENT
-void RegisterServerCommands(CommandTable& table);         // INFO CONFIG DBSIZE TIME FLUSHALL ...
+void RegisterConnectionCommands(CommandTable& table);     // PING ECHO QUIT HELLO AUTH SELECT
+void RegisterClientCommands(CommandTable& table);         // CLIENT *
+void RegisterServerCommands(CommandTable& table);         // INFO DBSIZE TIME FLUSHALL SHUTDOWN ...
+void RegisterConfigCommands(CommandTable& table);         // CONFIG *
+void RegisterDebugCommands(CommandTable& table);          // DEBUG *
 void RegisterIntrospectionCommands(CommandTable& table);  // COMMAND
 void RegisterDefinitionCommands(CommandTable& table);     // CATEGORY.* RULE.*
 void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOMER TOP RANK

@@ -1,0 +1,182 @@
+// Connection commands: PING ECHO QUIT HELLO AUTH SELECT.
+#include <string>
+
+#include "server/arg_parser.h"
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/commands/client_names.h"
+#include "server/commands/families.h"
+#include "server/server.h"
+#include "server/session.h"
+
+namespace kizuna::server {
+namespace {
+
+constexpr std::string_view kWrongPass =
+    "WRONGPASS invalid username-password pair or user is disabled.";
+
+void HandlePing(CommandContext& ctx) {
+  if (ctx.args.size() > 2) return ctx.reply.Error(WrongArgsError("ping"));
+  if (ctx.args.size() == 2) return ctx.reply.Bulk(ctx.args[1]);
+  ctx.reply.Raw("+PONG\r\n");
+}
+
+void HandleEcho(CommandContext& ctx) { ctx.reply.Bulk(ctx.args[1]); }
+
+void HandleQuit(CommandContext& ctx) {
+  ctx.reply.Ok();
+  ctx.session.CloseAfterReply();
+}
+
+// Checks a password for `user` ("default" is the only user until ACLs arrive).
+bool CheckPassword(Server& server, std::string_view user, std::string_view pass) {
+  if (user != "default") return false;
+  const std::string& required = server.config().requirepass;
+  return required.empty() || pass == required;
+}
+
+void MarkAuthenticated(Session& session) {
+  session.info().authenticated = true;
+  session.RefreshParserLimits();
+}
+
+void HandleAuth(CommandContext& ctx) {
+  if (ctx.args.size() > 3) return ctx.reply.Error(kSyntaxError);
+  bool with_user = ctx.args.size() == 3;
+  if (!with_user && !ctx.server.auth_required()) {
+    return ctx.reply.Error(
+        "ERR AUTH <password> called without any password configured for the default user. Are "
+        "you sure your configuration is correct?");
+  }
+  std::string_view user = with_user ? ctx.args[1] : "default";
+  if (!CheckPassword(ctx.server, user, ctx.args.back())) return ctx.reply.Error(kWrongPass);
+  MarkAuthenticated(ctx.session);
+  ctx.reply.Ok();
+}
+
+void HandleHello(CommandContext& ctx) {
+  ClientInfo& client = ctx.session.info();
+  int resp = client.resp;
+  size_t i = 1;
+  if (ctx.args.size() >= 2) {
+    auto version = ParseInt(ctx.args[1]);
+    if (!version) return ctx.reply.Error("ERR Protocol version is not an integer or out of range");
+    if (*version < 2 || *version > 3)
+      return ctx.reply.Error("NOPROTO unsupported protocol version");
+    resp = static_cast<int>(*version);
+    i = 2;
+  }
+  std::string_view user, pass, name;
+  bool auth = false, setname = false;
+  for (; i < ctx.args.size(); ++i) {
+    size_t left = ctx.args.size() - i - 1;
+    if (EqualsIgnoreCase(ctx.args[i], "AUTH") && left >= 2) {
+      auth = true;
+      user = ctx.args[i + 1];
+      pass = ctx.args[i + 2];
+      i += 2;
+    } else if (EqualsIgnoreCase(ctx.args[i], "SETNAME") && left >= 1) {
+      setname = true;
+      name = ctx.args[++i];
+    } else {
+      return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
+    }
+  }
+  if (auth && !CheckPassword(ctx.server, user, pass)) return ctx.reply.Error(kWrongPass);
+  if (!auth && !client.authenticated) {
+    return ctx.reply.Error(
+        "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
+        "<proto> AUTH <user> <pass> option can be used to authenticate the client and select the "
+        "RESP protocol version at the same time");
+  }
+  if (setname && !ValidClientName(name)) return ctx.reply.Error(kBadClientName);
+  if (auth) MarkAuthenticated(ctx.session);
+  if (setname) client.name = std::string(name);
+  client.resp = resp;
+  ctx.reply.set_resp(resp);
+  protocol::ReplyWriter& w = ctx.reply;
+  w.Map(7);
+  w.Bulk("server");
+  w.Bulk("kizuna");
+  w.Bulk("version");
+  w.Bulk(Server::kVersion);
+  w.Bulk("proto");
+  w.Integer(resp);
+  w.Bulk("id");
+  w.Integer(static_cast<int64_t>(client.id));
+  w.Bulk("mode");
+  w.Bulk("standalone");
+  w.Bulk("role");
+  w.Bulk("master");
+  w.Bulk("modules");
+  w.Array(0);
+}
+
+void HandleSelect(CommandContext& ctx) {
+  auto db = ParseInt(ctx.args[1]);
+  if (!db) return ctx.reply.Error(kNotInteger);
+  if (*db != 0) return ctx.reply.Error("ERR DB index is out of range");
+  ctx.reply.Ok();
+}
+
+const CommandSpec kConnectionCommands[] = {
+    {.name = "ping",
+     .arity = -1,
+     .flags = kFast | kLoading | kStale,
+     .handler = HandlePing,
+     .summary = "Returns the server's liveliness response.",
+     .syntax = "[message]",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(1)"},
+    {.name = "echo",
+     .arity = 2,
+     .flags = kFast | kLoading | kStale,
+     .handler = HandleEcho,
+     .summary = "Returns the given string.",
+     .syntax = "message",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(1)"},
+    {.name = "quit",
+     .arity = -1,
+     .flags = kNoAuth | kFast | kLoading | kStale | kAdmin,
+     .handler = HandleQuit,
+     .summary = "Closes the connection.",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(1)"},
+    {.name = "hello",
+     .arity = -1,
+     .flags = kNoAuth | kFast | kLoading | kStale | kSkipMonitor | kSkipSlowlog,
+     .handler = HandleHello,
+     .summary = "Handshakes with the server: protocol, auth, name.",
+     .syntax = "[protover [AUTH username password] [SETNAME clientname]]",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(1)"},
+    {.name = "auth",
+     .arity = -2,
+     .flags = kNoAuth | kFast | kLoading | kStale | kSkipMonitor | kSkipSlowlog,
+     .handler = HandleAuth,
+     .summary = "Authenticates the connection.",
+     .syntax = "[username] password",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(N) where N is the number of passwords defined for the user"},
+    {.name = "select",
+     .arity = 2,
+     .flags = kFast | kLoading | kStale,
+     .handler = HandleSelect,
+     .summary = "Changes the selected database (only database 0 exists).",
+     .syntax = "index",
+     .group = "connection",
+     .acl = "@fast @connection",
+     .complexity = "O(1)"},
+};
+
+}  // namespace
+
+void RegisterConnectionCommands(CommandTable& table) { table.Add(kConnectionCommands); }
+
+}  // namespace kizuna::server

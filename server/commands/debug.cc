@@ -1,0 +1,87 @@
+// DEBUG: test hooks, refused unless enable-debug-command is yes.
+//   DEBUG CLOCK GET | SET <ms> | ADVANCE <duration>   (manual clock only)
+#include <string>
+
+#include "server/arg_parser.h"
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/commands/families.h"
+#include "server/server.h"
+#include "store/duration.h"
+#include "store/strings.h"
+
+namespace kizuna::server {
+namespace {
+
+void HandleClock(CommandContext& ctx) {
+  store::ManualClock* clock = ctx.server.manual_clock();
+  if (ctx.args.size() < 3) return ctx.reply.Error(WrongArgsError("debug|clock"));
+  std::string_view op = ctx.args[2];
+  if (EqualsIgnoreCase(op, "GET") && ctx.args.size() == 3) {
+    return ctx.reply.Integer(ctx.server.clock().NowMs());
+  }
+  bool set = EqualsIgnoreCase(op, "SET"), advance = EqualsIgnoreCase(op, "ADVANCE");
+  if ((!set && !advance) || ctx.args.size() != 4) return ctx.reply.Error(kSyntaxError);
+  if (!clock) return ctx.reply.Error("ERR the clock is not manual (start with --clock manual)");
+  int64_t target;
+  if (set) {
+    auto ms = ParseInt(ctx.args[3]);
+    if (!ms) return ctx.reply.Error(kNotInteger);
+    if (*ms < clock->NowMs()) return ctx.reply.Error("ERR the clock cannot go backwards");
+    target = *ms;
+  } else {
+    auto d = store::ParseDuration(ctx.args[3]);
+    if (!d) return ctx.reply.Error("ERR invalid duration");
+    if (*d > INT64_MAX - clock->NowMs()) return ctx.reply.Error("ERR duration out of range");
+    target = clock->NowMs() + *d;
+  }
+  // Timers will step the clock through each due time here, firing them in order.
+  clock->Set(target);
+  ctx.reply.Integer(clock->NowMs());
+}
+
+void HandleDebug(CommandContext& ctx) {
+  if (!ctx.server.config().enable_debug_command) {
+    return ctx.reply.Error(
+        "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", "
+        "you can run it from a local connection, otherwise you need to set this option in the "
+        "configuration file, and then restart the server.");
+  }
+  std::string_view sub = ctx.args[1];
+  if (EqualsIgnoreCase(sub, "CLOCK")) return HandleClock(ctx);
+  if (EqualsIgnoreCase(sub, "HELP")) {
+    static constexpr std::string_view kLines[] = {
+        "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+        "CLOCK GET",
+        "    Return the server clock in milliseconds.",
+        "CLOCK SET <ms>",
+        "    Move the manual clock to <ms>, firing every timer due by then.",
+        "CLOCK ADVANCE <duration>",
+        "    Move the manual clock forward by <duration> (e.g. 1d).",
+        "HELP",
+        "    Print this help.",
+    };
+    ctx.reply.Array(std::size(kLines));
+    for (std::string_view line : kLines) ctx.reply.Simple(line);
+    return;
+  }
+  ctx.reply.Error(StrCat("ERR unknown subcommand '", sub.substr(0, 128), "'. Try DEBUG HELP."));
+}
+
+const CommandSpec kDebugCommands[] = {
+    {.name = "debug",
+     .arity = -2,
+     .flags = kAdmin | kNoScript | kLoading | kStale | kDangerous,
+     .handler = HandleDebug,
+     .summary = "Test hooks: the manual clock.",
+     .syntax = "subcommand [argument ...]",
+     .group = "server",
+     .acl = "@admin @slow @dangerous",
+     .complexity = "Depends on subcommand."},
+};
+
+}  // namespace
+
+void RegisterDebugCommands(CommandTable& table) { table.Add(kDebugCommands); }
+
+}  // namespace kizuna::server

@@ -1,0 +1,110 @@
+// Config: every setting of the server, one declared table behind the command-line flags, the
+// config file, CONFIG GET/SET/REWRITE and --help, so they always agree.
+//
+//   kizuna-server [config-file] [--name value ...]
+//
+// The file uses redis.conf syntax: `name value...` per line, '#' comments, quoting as
+// redis-cli. Flags are applied after the file. Names are case-insensitive.
+#ifndef KIZUNA_SERVER_CONFIG_H_
+#define KIZUNA_SERVER_CONFIG_H_
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace kizuna::server {
+
+struct Config {
+  // Network
+  std::string bind = "127.0.0.1";
+  int64_t port = 7379;
+  bool protected_mode = true;
+  int64_t maxclients = 10000;
+  int64_t timeout = 0;  // seconds of idleness before a client is closed; 0 = never
+  int64_t tcp_keepalive = 300;
+  int64_t http_port = 0;
+  // Security
+  std::string requirepass;
+  // Limits
+  int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
+  int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
+  std::string client_output_buffer_limit = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
+  int64_t maxmemory = 0;
+  // Logging and introspection
+  std::string loglevel = "notice";
+  std::string logfile;
+  int64_t slowlog_log_slower_than = 10000;  // microseconds; negative disables
+  int64_t slowlog_max_len = 128;
+  std::string pidfile;
+  // Persistence
+  std::string dir = ".";
+  bool appendonly = true;
+  std::string appendfsync = "everysec";
+  std::string save = "3600 1 300 100 60 10000";
+  // Time
+  std::string clock = "real";
+  bool enable_debug_command = false;
+  // Domain
+  int64_t dedupe_window_ms = 24ll * 3600 * 1000;
+  std::string message_cap;
+  int64_t outbox_maxlen = 1000000;
+  std::string purchase_action = "purchase";
+  int64_t segment_recheck_ms = 60 * 1000;
+  std::string init_file;
+
+  // Not settings: where the config came from (for CONFIG REWRITE and INFO).
+  std::string config_file;
+};
+
+class ConfigParam {
+ public:
+  enum class Kind { kBool, kInt, kMemory, kDuration, kString, kEnum };
+  using Field = std::variant<bool Config::*, int64_t Config::*, std::string Config::*>;
+
+  std::string_view name;
+  Kind kind;
+  Field field;
+  std::string_view help;
+  bool mutable_at_runtime = true;
+  int64_t min = 0;
+  int64_t max = INT64_MAX;
+  std::string_view choices;  // kEnum: "a|b|c"
+  // Extra check of a string value; returns false with a reason.
+  bool (*validate)(std::string_view value, std::string* error) = nullptr;
+
+  // Parses and stores `value`; on failure returns false with a reason in `error`.
+  bool Set(Config& config, std::string_view value, std::string* error) const;
+  // The current value as CONFIG GET shows it.
+  std::string Get(const Config& config) const;
+};
+
+// Every parameter, in the order --help lists them.
+std::span<const ConfigParam> ConfigParams();
+// Case-insensitive lookup; nullptr if unknown.
+const ConfigParam* FindConfigParam(std::string_view name);
+
+// Loads `path` (redis.conf syntax) into config. On failure returns false with
+// "path:line: reason" in error.
+bool LoadConfigFile(const std::string& path, Config& config, std::string* error);
+
+// Parses argv as `[config-file] [--name value ...]`. Sets *show_help / *show_version for
+// --help / --version. On failure returns false with a message.
+bool ParseCommandLine(int argc, char** argv, Config& config, bool* show_help, bool* show_version,
+                      std::string* error);
+
+// Usage text: synopsis and every parameter with its default.
+std::string UsageText();
+
+// Rewrites config.config_file with the current values, keeping comments and order; changed
+// parameters that are not in the file are appended. Returns false with a reason.
+bool RewriteConfigFile(const Config& config, std::string* error);
+
+// "512mb" -> bytes; accepts b, k, kb, m, mb, g, gb (case-insensitive), as redis.conf.
+bool ParseMemory(std::string_view text, int64_t* bytes);
+
+}  // namespace kizuna::server
+
+#endif  // KIZUNA_SERVER_CONFIG_H_

@@ -1,0 +1,107 @@
+#include "server/dispatcher.h"
+
+#include <chrono>
+
+#include "server/arg_parser.h"
+#include "server/command_context.h"
+#include "server/command_table.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "store/strings.h"
+
+namespace kizuna::server {
+namespace {
+
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' " (Redis wording, 128-byte cap).
+std::string UnknownCommandError(std::span<const std::string_view> args) {
+  std::string out =
+      StrCat("ERR unknown command '", args[0].substr(0, 128), "', with args beginning with: ");
+  for (size_t i = 1; i < args.size() && out.size() < 256; ++i) {
+    StrAppend(&out, "'", args[i].substr(0, 128 - std::min<size_t>(128, out.size() / 2)), "' ");
+  }
+  return out;
+}
+
+std::string UnknownSubcommandError(std::string_view sub, std::string_view parent) {
+  std::string upper(parent);
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return StrCat("ERR unknown subcommand '", sub.substr(0, 128), "'. Try ", upper, " HELP.");
+}
+
+bool ArityOk(int arity, size_t argc) {
+  return arity > 0 ? argc == static_cast<size_t>(arity) : argc >= static_cast<size_t>(-arity);
+}
+
+// A reply that the client asked not to receive (CLIENT REPLY OFF|SKIP) is written here and
+// dropped; it is reused, so muting costs no allocation after the first time.
+protocol::ReplyBuffer& MutedBuffer() {
+  static protocol::ReplyBuffer muted;
+  muted.clear();
+  return muted;
+}
+
+}  // namespace
+
+void ExecuteCommand(Server& server, Session& session, std::span<const std::string_view> args,
+                    protocol::ReplyBuffer& out) {
+  ClientInfo& client = session.info();
+  using ReplyMode = ClientInfo::ReplyMode;
+  if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
+  bool muted = client.reply_mode == ReplyMode::kOff || client.reply_mode == ReplyMode::kSkipThis;
+  protocol::ReplyBuffer& target = muted ? MutedBuffer() : out;
+  protocol::ReplyWriter writer(&target, client.resp);
+  size_t mark = target.size();
+
+  CommandTable& table = server.commands();
+  CommandTable::Entry* entry = table.Find(args[0]);
+  ServerStats& stats = server.stats();
+  auto reject = [&](std::string_view error, CommandTable::Entry* e) {
+    writer.Error(error);
+    ++stats.total_error_replies;
+    if (e) ++e->stats.rejected_calls;
+    if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+  };
+
+  if (!entry) return reject(UnknownCommandError(args), nullptr);
+  if (server.auth_required() && !client.authenticated && !(entry->spec->flags & kNoAuth)) {
+    return reject("NOAUTH Authentication required.", entry);
+  }
+  if (!entry->spec->subcommands.empty() && (args.size() >= 2 || !entry->spec->handler)) {
+    // A container (CLIENT, CONFIG, ...). Alone it runs its own handler if it has one (COMMAND).
+    if (args.size() < 2) return reject(WrongArgsError(entry->full_name), entry);
+    CommandTable::Entry* sub = table.FindSub(*entry, args[1]);
+    if (!sub) return reject(UnknownSubcommandError(args[1], entry->full_name), entry);
+    entry = sub;
+  }
+  const CommandSpec& spec = *entry->spec;
+  if (!ArityOk(spec.arity, args.size())) return reject(WrongArgsError(entry->full_name), entry);
+
+  if (server.has_monitors() && !(spec.flags & (kSkipMonitor | kAdmin))) {
+    server.FeedMonitors(session, args);
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  CommandContext ctx{args, writer, session, server};
+  spec.handler(ctx);
+  int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+
+  ++entry->stats.calls;
+  entry->stats.usec += static_cast<uint64_t>(micros);
+  ++stats.total_commands_processed;
+  if (target.size() > mark && target.data()[mark] == '-') {
+    ++entry->stats.failed_calls;
+    ++stats.total_error_replies;
+  }
+  client.last_command = entry->full_name;
+  if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
+
+  int64_t threshold = server.config().slowlog_log_slower_than;
+  if (threshold >= 0 && micros >= threshold && !(spec.flags & kSkipSlowlog)) {
+    server.slowlog().Add(args, server.clock().NowMs() / 1000, micros, client.addr, client.name,
+                         static_cast<size_t>(server.config().slowlog_max_len));
+  }
+}
+
+}  // namespace kizuna::server

@@ -1,0 +1,196 @@
+#include "server/info.h"
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include "server/commands/families.h"
+#include "server/server.h"
+#include "server/session.h"
+#include "store/strings.h"
+
+namespace kizuna::server {
+
+size_t UsedMemoryBytes() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+size_t ResidentMemoryBytes() {
+  std::ifstream statm("/proc/self/statm");
+  size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+namespace {
+
+std::string Human(size_t bytes) {
+  const char* units[] = {"B", "K", "M", "G", "T"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) v /= 1024, ++u;
+  return u == 0 ? StrCat(bytes, "B") : StrCat(FormatFixed(v, 2), units[u]);
+}
+
+void Line(std::string* out, std::string_view name, const auto& value) {
+  StrAppend(out, name, ":", value, "\r\n");
+}
+
+void ServerSection(Server& s, std::string* out) {
+  utsname un;
+  uname(&un);
+  Line(out, "redis_version", Server::kRedisCompatVersion);
+  Line(out, "kizuna_version", Server::kVersion);
+  Line(out, "redis_mode", "standalone");
+  Line(out, "os", StrCat(un.sysname, " ", un.release, " ", un.machine));
+  Line(out, "arch_bits", sizeof(void*) * 8);
+  Line(out, "multiplexing_api", "epoll");
+  Line(out, "process_id", getpid());
+  Line(out, "run_id", s.run_id());
+  Line(out, "tcp_port", s.config().port);
+  Line(out, "server_time_usec", s.clock().NowMs() * 1000);
+  Line(out, "uptime_in_seconds", s.uptime_seconds());
+  Line(out, "uptime_in_days", s.uptime_seconds() / 86400);
+  Line(out, "hz", 10);
+  Line(out, "clock", s.config().clock);
+  Line(out, "config_file", s.config().config_file);
+}
+
+void ClientsSection(Server& s, std::string* out) {
+  size_t max_in = 0, max_out = 0;
+  for (const auto& [id, session] : s.sessions()) {
+    max_in = std::max(max_in, session->parser().buffer_capacity());
+    max_out = std::max(max_out, session->pending_output());
+  }
+  Line(out, "connected_clients", s.sessions().size());
+  Line(out, "maxclients", s.config().maxclients);
+  Line(out, "client_recent_max_input_buffer", max_in);
+  Line(out, "client_recent_max_output_buffer", max_out);
+  Line(out, "blocked_clients", 0);
+}
+
+void MemorySection(Server& s, std::string* out) {
+  size_t used = UsedMemoryBytes();
+  size_t rss = ResidentMemoryBytes();
+  Line(out, "used_memory", used);
+  Line(out, "used_memory_human", Human(used));
+  Line(out, "used_memory_rss", rss);
+  Line(out, "used_memory_rss_human", Human(rss));
+  Line(out, "maxmemory", s.config().maxmemory);
+  Line(out, "maxmemory_human", Human(static_cast<size_t>(s.config().maxmemory)));
+  Line(out, "maxmemory_policy", "noeviction");
+  Line(out, "mem_fragmentation_ratio",
+       FormatFixed(used ? static_cast<double>(rss) / used : 0.0, 2));
+  Line(out, "mem_allocator", "libc");
+}
+
+void PersistenceSection(Server& s, std::string* out) {
+  Line(out, "loading", 0);
+  Line(out, "async_loading", 0);
+  Line(out, "rdb_bgsave_in_progress", 0);
+  Line(out, "aof_enabled", s.config().appendonly ? 1 : 0);
+  Line(out, "aof_rewrite_in_progress", 0);
+}
+
+void StatsSection(Server& s, std::string* out) {
+  const ServerStats& st = s.stats();
+  Line(out, "total_connections_received", st.total_connections_received);
+  Line(out, "total_commands_processed", st.total_commands_processed);
+  Line(out, "instantaneous_ops_per_sec", static_cast<uint64_t>(st.instantaneous_ops_per_sec));
+  Line(out, "total_net_input_bytes", st.total_net_input_bytes);
+  Line(out, "total_net_output_bytes", st.total_net_output_bytes);
+  Line(out, "rejected_connections", st.rejected_connections);
+  Line(out, "total_error_replies", st.total_error_replies);
+}
+
+void ReplicationSection(std::string* out) {
+  Line(out, "role", "master");
+  Line(out, "connected_slaves", 0);
+}
+
+void CpuSection(std::string* out) {
+  rusage self;
+  getrusage(RUSAGE_SELF, &self);
+  auto seconds = [](const timeval& tv) { return FormatFixed(tv.tv_sec + tv.tv_usec / 1e6, 6); };
+  Line(out, "used_cpu_sys", seconds(self.ru_stime));
+  Line(out, "used_cpu_user", seconds(self.ru_utime));
+}
+
+void CommandStatsSection(Server& s, std::string* out) {
+  for (CommandTable::Entry* e : s.commands().AllEntries()) {
+    const CommandStats& st = e->stats;
+    if (st.calls == 0 && st.rejected_calls == 0 && st.failed_calls == 0) continue;
+    StrAppend(
+        out, "cmdstat_", e->full_name, ":calls=", st.calls, ",usec=", st.usec,
+        ",usec_per_call=", FormatFixed(st.calls ? static_cast<double>(st.usec) / st.calls : 0, 2),
+        ",rejected_calls=", st.rejected_calls, ",failed_calls=", st.failed_calls, "\r\n");
+  }
+}
+
+struct Section {
+  std::string_view name;
+  std::string_view title;
+  bool in_default;
+};
+constexpr Section kSections[] = {
+    {"server", "Server", true},   {"clients", "Clients", true},
+    {"memory", "Memory", true},   {"persistence", "Persistence", true},
+    {"stats", "Stats", true},     {"replication", "Replication", true},
+    {"cpu", "CPU", true},         {"commandstats", "Commandstats", false},
+    {"scoring", "Scoring", true}, {"keyspace", "Keyspace", true},
+};
+
+void AppendSection(Server& s, const Section& section, std::string* out) {
+  if (!out->empty()) *out += "\r\n";
+  StrAppend(out, "# ", section.title, "\r\n");
+  std::string_view n = section.name;
+  if (n == "server")
+    ServerSection(s, out);
+  else if (n == "clients")
+    ClientsSection(s, out);
+  else if (n == "memory")
+    MemorySection(s, out);
+  else if (n == "persistence")
+    PersistenceSection(s, out);
+  else if (n == "stats")
+    StatsSection(s, out);
+  else if (n == "replication")
+    ReplicationSection(out);
+  else if (n == "cpu")
+    CpuSection(out);
+  else if (n == "commandstats")
+    CommandStatsSection(s, out);
+  else
+    AppendStoreInfo(s.store(), n, out);
+}
+
+}  // namespace
+
+std::string BuildInfo(Server& server, std::span<const std::string_view> sections) {
+  bool all = false, defaults = sections.empty();
+  std::vector<std::string> wanted;
+  for (std::string_view name : sections) {
+    std::string lower = AsciiLower(name);
+    if (lower == "all" || lower == "everything")
+      all = true;
+    else if (lower == "default")
+      defaults = true;
+    else
+      wanted.push_back(lower);
+  }
+  std::string out;
+  for (const Section& section : kSections) {
+    bool pick = all || (defaults && section.in_default) ||
+                std::find(wanted.begin(), wanted.end(), section.name) != wanted.end();
+    if (pick) AppendSection(server, section, &out);
+  }
+  return out;
+}
+
+}  // namespace kizuna::server

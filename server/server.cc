@@ -1,0 +1,273 @@
+#include "server/server.h"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <boost/asio/post.hpp>
+#include <cstdio>
+#include <fstream>
+#include <random>
+
+#include "server/commands/families.h"
+#include "server/dispatcher.h"
+#include "server/init_file.h"
+#include "server/log.h"
+#include "server/monitor_format.h"
+#include "server/session.h"
+#include "store/strings.h"
+
+namespace kizuna::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr auto kCronPeriod = std::chrono::milliseconds(100);
+
+std::string RandomHex(size_t n) {
+  std::random_device rd;
+  std::mt19937_64 gen(rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(n, '0');
+  for (char& c : out) c = kHex[gen() % 16];
+  return out;
+}
+
+// Room for maxclients sockets plus files and listeners, as Redis reserves.
+void RaiseFileLimit(int64_t maxclients) {
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(maxclients) + 64;
+  if (lim.rlim_cur >= want) return;
+  rlimit next = lim;
+  next.rlim_cur = std::min(want, lim.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &next) != 0 || next.rlim_cur < want) {
+    LogWarning("Could not raise the open-files limit to ", want, " (now ", next.rlim_cur,
+               "); maxclients may not be reachable");
+  }
+}
+
+bool IsLoopback(const asio::ip::address& a) {
+  if (a.is_loopback()) return true;
+  return a.is_v6() && a.to_v6().is_v4_mapped() &&
+         asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+}
+
+}  // namespace
+
+Server::Server(Config config)
+    : config_(std::move(config)), acceptor_(io_), signals_(io_), cron_timer_(io_) {
+  if (config_.clock == "manual") {
+    auto manual = std::make_unique<store::ManualClock>(store::SystemNowMs());
+    manual_clock_ = manual.get();
+    clock_ = std::move(manual);
+  } else {
+    clock_ = std::make_unique<store::RealClock>();
+  }
+  store_ = std::make_unique<store::Store>(clock_.get());
+  RegisterConnectionCommands(commands_);
+  RegisterClientCommands(commands_);
+  RegisterServerCommands(commands_);
+  RegisterIntrospectionCommands(commands_);
+  RegisterDefinitionCommands(commands_);
+  RegisterScoringCommands(commands_);
+  run_id_ = RandomHex(40);
+  start_time_ms_ = clock_->NowMs();
+  ApplyConfig();
+}
+
+Server::~Server() = default;
+
+int64_t Server::uptime_seconds() const { return (clock_->NowMs() - start_time_ms_) / 1000; }
+
+protocol::ParserLimits Server::ParserLimitsFor(bool authenticated) const {
+  protocol::ParserLimits limits;
+  limits.max_bulk_len = config_.proto_max_bulk_len;
+  limits.max_query_buffer = static_cast<size_t>(config_.client_query_buffer_limit);
+  limits.unauthenticated = auth_required() && !authenticated;
+  return limits;
+}
+
+void Server::ApplyConfig() {
+  LogLevel level;
+  if (ParseLogLevel(config_.loglevel, &level)) SetLogLevel(level);
+  slowlog_.Trim(static_cast<size_t>(config_.slowlog_max_len));
+  store::StoreOptions options = store_->options();
+  options.dedupe_window_ms = config_.dedupe_window_ms;
+  options.purchase_action = config_.purchase_action;
+  store_->set_options(options);
+  for (auto& [id, session] : sessions_) {
+    // A password set at run time does not log out clients that are already connected.
+    session->RefreshParserLimits();
+  }
+}
+
+Session* Server::FindSession(uint64_t id) {
+  auto it = sessions_.find(id);
+  return it == sessions_.end() ? nullptr : it->second.get();
+}
+
+void Server::RemoveSession(uint64_t id) { sessions_.erase(id); }
+
+void Server::AddMonitor(Session* s) {
+  s->info().monitor = true;
+  monitors_.push_back(s);
+}
+
+void Server::RemoveMonitor(Session* s) { std::erase(monitors_, s); }
+
+void Server::FeedMonitors(const Session& from, std::span<const std::string_view> args) {
+  std::string line = FormatMonitorLine(clock_->NowMs(), from.info().addr, args);
+  // Copy: a slow monitor may be killed (and removed) while we iterate.
+  std::vector<Session*> targets = monitors_;
+  for (Session* m : targets) {
+    if (m == &from || m->closing()) continue;
+    m->output().Append(line);
+    if (m->pending_output() > kMonitorOutputLimit) {
+      LogWarning("Closing MONITOR client id=", m->info().id, " over its output limit");
+      m->Kill();
+      continue;
+    }
+    m->ScheduleFlush();
+  }
+}
+
+bool Server::Listen() {
+  boost::system::error_code ec;
+  auto address = asio::ip::make_address(config_.bind, ec);
+  if (ec) {
+    LogWarning("Invalid bind address '", config_.bind, "': ", ec.message());
+    return false;
+  }
+  asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(config_.port));
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(511, ec);
+  if (ec) {
+    LogWarning("Could not listen on ", config_.bind, ":", config_.port, ": ", ec.message());
+    return false;
+  }
+  return true;
+}
+
+void Server::Accept() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+    OnAccept(ec, std::move(socket));
+  });
+}
+
+void Server::OnAccept(const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+  if (shutting_down_) return;
+  if (ec) {
+    if (ec == asio::error::operation_aborted) return;
+    LogWarning("Accepting a client failed: ", ec.message());
+    // Out of file descriptors and similar: retry shortly instead of spinning.
+    auto retry = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
+    retry->async_wait([this, retry](const boost::system::error_code&) { Accept(); });
+    return;
+  }
+  ++stats_.total_connections_received;
+  auto session = std::make_shared<Session>(*this, std::move(socket), next_client_id_++);
+  boost::system::error_code peer_ec;
+  auto peer = session->info().addr;
+  if (static_cast<int64_t>(sessions_.size()) >= config_.maxclients) {
+    ++stats_.rejected_connections;
+    sessions_.emplace(session->info().id, session);
+    session->RejectAndClose("ERR max number of clients reached");
+  } else if (config_.protected_mode && !auth_required() &&
+             !IsLoopback(asio::ip::make_address(peer.substr(0, peer.rfind(':')), peer_ec))) {
+    ++stats_.rejected_connections;
+    sessions_.emplace(session->info().id, session);
+    session->RejectAndClose(
+        "DENIED kizuna is running in protected mode because protected mode is enabled and no "
+        "password is set for the default user. Set a password (requirepass) or disable "
+        "protected-mode to accept connections from other hosts.");
+  } else {
+    sessions_.emplace(session->info().id, session);
+    session->Start();
+  }
+  Accept();
+}
+
+void Server::Cron() {
+  cron_timer_.expires_after(kCronPeriod);
+  cron_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || shutting_down_) return;
+    int64_t now = clock_->NowMs();
+    int64_t wall = store::SystemNowMs();
+    if (wall - stats_.ops_sample_time_ms >= 1000) {
+      uint64_t done = stats_.total_commands_processed - stats_.ops_sample_commands;
+      stats_.instantaneous_ops_per_sec =
+          stats_.ops_sample_time_ms == 0
+              ? 0
+              : static_cast<double>(done) * 1000.0 / (wall - stats_.ops_sample_time_ms);
+      stats_.ops_sample_commands = stats_.total_commands_processed;
+      stats_.ops_sample_time_ms = wall;
+    }
+    if (config_.timeout > 0) {
+      std::vector<Session*> idle;
+      for (auto& [id, s] : sessions_) {
+        if (!s->info().monitor && now - s->info().last_interaction_ms > config_.timeout * 1000) {
+          idle.push_back(s.get());
+        }
+      }
+      for (Session* s : idle) s->Kill();
+    }
+    Cron();
+  });
+}
+
+void Server::RequestShutdown(std::optional<bool> save) {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  LogNotice("User requested shutdown...");
+  // Persistence (flush and fsync the log, snapshot unless NOSAVE) hooks in here.
+  (void)save;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  signals_.cancel(ignored);
+  cron_timer_.cancel();
+  auto sessions = sessions_;
+  for (auto& [id, s] : sessions) s->Kill();
+  LogNotice("kizuna is now ready to exit, bye bye...");
+  io_.stop();
+}
+
+int Server::Run() {
+  if (!config_.logfile.empty() && !SetLogFile(config_.logfile)) {
+    std::fprintf(stderr, "Cannot open log file %s\n", config_.logfile.c_str());
+    return 1;
+  }
+  LogNotice("kizuna ", kVersion, " starting, pid=", getpid(), ", clock=", config_.clock,
+            config_.config_file.empty() ? "" : ", config file " + config_.config_file);
+  if (!config_.init_file.empty()) {
+    std::string error;
+    if (!ApplyInitFile(*this, config_.init_file, &error)) {
+      LogWarning("Init file failed: ", error);
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return 1;
+    }
+  }
+  RaiseFileLimit(config_.maxclients);
+  if (!Listen()) return 1;
+  if (!config_.pidfile.empty()) {
+    std::ofstream(config_.pidfile) << getpid() << "\n";
+  }
+  signals_.add(SIGTERM);
+  signals_.add(SIGINT);
+  signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+    if (ec) return;
+    LogNotice("Received ", signo == SIGTERM ? "SIGTERM" : "SIGINT", " scheduling shutdown...");
+    RequestShutdown(std::nullopt);
+  });
+  LogNotice("Server initialized; listening on ", config_.bind, ":", config_.port);
+  LogNotice("Ready to accept connections tcp");
+  Accept();
+  Cron();
+  io_.run();
+  if (!config_.pidfile.empty()) std::remove(config_.pidfile.c_str());
+  return exit_code_;
+}
+
+}  // namespace kizuna::server

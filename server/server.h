@@ -1,0 +1,124 @@
+// Server: owns the event loop, the listener, the client registry, the clock and the store,
+// and the process-wide statistics. Everything runs on one thread: commands execute one at a
+// time, in arrival order per client, with no locks (the store is not thread-safe by design).
+#ifndef KIZUNA_SERVER_SERVER_H_
+#define KIZUNA_SERVER_SERVER_H_
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/request_parser.h"
+#include "server/command_table.h"
+#include "server/config.h"
+#include "server/slowlog.h"
+#include "store/clock.h"
+#include "store/store.h"
+
+namespace kizuna::server {
+
+class Session;
+
+struct ServerStats {
+  uint64_t total_connections_received = 0;
+  uint64_t rejected_connections = 0;
+  uint64_t total_commands_processed = 0;
+  uint64_t total_net_input_bytes = 0;
+  uint64_t total_net_output_bytes = 0;
+  uint64_t total_error_replies = 0;
+  // instantaneous_ops_per_sec: commands counted over the last sampling period.
+  uint64_t ops_sample_commands = 0;
+  int64_t ops_sample_time_ms = 0;
+  double instantaneous_ops_per_sec = 0;
+};
+
+class Server {
+ public:
+  static constexpr std::string_view kVersion = "0.1.0";
+  // Redis version reported to clients that check it (INFO redis_version, HELLO is ours).
+  static constexpr std::string_view kRedisCompatVersion = "7.2.0";
+
+  explicit Server(Config config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Loads the init file, binds, serves until shutdown. Returns the process exit code.
+  int Run();
+
+  boost::asio::io_context& io() { return io_; }
+  store::Store& store() { return *store_; }
+  store::Clock& clock() { return *clock_; }
+  // Non-null only with --clock manual.
+  store::ManualClock* manual_clock() { return manual_clock_; }
+  Config& config() { return config_; }
+  const Config& config() const { return config_; }
+  CommandTable& commands() { return commands_; }
+  Slowlog& slowlog() { return slowlog_; }
+  ServerStats& stats() { return stats_; }
+  const std::string& run_id() const { return run_id_; }
+  int64_t start_time_ms() const { return start_time_ms_; }
+  int64_t uptime_seconds() const;
+
+  // Re-derives runtime state from config() after CONFIG SET (limits, log level, store
+  // options, slowlog length, client parser limits).
+  void ApplyConfig();
+  // Parser limits for a client, depending on whether it has authenticated.
+  protocol::ParserLimits ParserLimitsFor(bool authenticated) const;
+  bool auth_required() const { return !config_.requirepass.empty(); }
+
+  // Client registry, ordered by id (CLIENT LIST order).
+  const std::map<uint64_t, std::shared_ptr<Session>>& sessions() const { return sessions_; }
+  Session* FindSession(uint64_t id);
+  void RemoveSession(uint64_t id);
+
+  // MONITOR: sessions that receive every executed command.
+  void AddMonitor(Session* s);
+  void RemoveMonitor(Session* s);
+  bool has_monitors() const { return !monitors_.empty(); }
+  void FeedMonitors(const Session& from, std::span<const std::string_view> args);
+
+  // Graceful stop (SHUTDOWN, SIGTERM): stop accepting, flush, exit the loop.
+  // `save`: nullopt = as configured, true = SAVE, false = NOSAVE.
+  void RequestShutdown(std::optional<bool> save);
+  bool shutting_down() const { return shutting_down_; }
+
+ private:
+  bool Listen();
+  void Accept();
+  void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
+  void Cron();
+  bool LoadInitFile();
+
+  Config config_;
+  boost::asio::io_context io_{1};
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::signal_set signals_;
+  boost::asio::steady_timer cron_timer_;
+  std::unique_ptr<store::Clock> clock_;
+  store::ManualClock* manual_clock_ = nullptr;
+  std::unique_ptr<store::Store> store_;
+  CommandTable commands_;
+  Slowlog slowlog_;
+  ServerStats stats_;
+  std::map<uint64_t, std::shared_ptr<Session>> sessions_;
+  std::vector<Session*> monitors_;
+  uint64_t next_client_id_ = 1;
+  std::string run_id_;
+  int64_t start_time_ms_ = 0;
+  bool shutting_down_ = false;
+  int exit_code_ = 0;
+};
+
+}  // namespace kizuna::server
+
+#endif  // KIZUNA_SERVER_SERVER_H_

@@ -1,0 +1,163 @@
+#include "server/session.h"
+
+#include <boost/asio/write.hpp>
+
+#include "server/dispatcher.h"
+#include "server/log.h"
+#include "server/server.h"
+#include "store/strings.h"
+
+namespace kizuna::server {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
+  return StrCat(ep.address().to_string(), ":", ep.port());
+}
+
+}  // namespace
+
+Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id)
+    : server_(server), socket_(std::move(socket)) {
+  info_.id = id;
+  boost::system::error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  if (!ec) info_.addr = EndpointText(remote);
+  auto local = socket_.local_endpoint(ec);
+  if (!ec) info_.laddr = EndpointText(local);
+  info_.fd = socket_.native_handle();
+  info_.created_ms = info_.last_interaction_ms = server_.clock().NowMs();
+  info_.authenticated = !server_.auth_required();
+  socket_.non_blocking(true, ec);
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  RefreshParserLimits();
+}
+
+Session::~Session() = default;
+
+void Session::RefreshParserLimits() {
+  parser_.set_limits(server_.ParserLimitsFor(info_.authenticated));
+}
+
+void Session::Start() { ReadSome(); }
+
+void Session::RejectAndClose(std::string_view error) {
+  protocol::ReplyWriter(&out_, 2).Error(error);
+  CloseAfterReply();
+  Flush();
+}
+
+void Session::ReadSome() {
+  if (reading_ || closing()) return;
+  reading_ = true;
+  std::span<char> room = parser_.PrepareRead();
+  socket_.async_read_some(asio::buffer(room.data(), room.size()),
+                          [self = shared_from_this()](const boost::system::error_code& ec,
+                                                      size_t n) { self->OnRead(ec, n); });
+}
+
+void Session::OnRead(const boost::system::error_code& ec, size_t n) {
+  reading_ = false;
+  if (closed_) return;
+  if (ec) {
+    CloseSocket();
+    return;
+  }
+  parser_.CommitRead(n);
+  server_.stats().total_net_input_bytes += n;
+  info_.last_interaction_ms = server_.clock().NowMs();
+  ProcessInput();
+  Flush();
+  if (!closing() && pending_output() <= kMaxPendingOutput) ReadSome();
+}
+
+void Session::ProcessInput() {
+  // Stops early when the client's unsent replies pass the flow-control limit; the rest of
+  // the buffered commands run once the output drains (OnWrite).
+  while (!closing() && pending_output() <= kMaxPendingOutput) {
+    protocol::RequestParser::Status st = parser_.Next();
+    if (st == protocol::RequestParser::Status::kNeedMore) return;
+    if (st == protocol::RequestParser::Status::kError) {
+      LogVerbose("Protocol error from client id=", info_.id, " addr=", info_.addr, ": ",
+                 parser_.error());
+      protocol::ReplyWriter(&out_, info_.resp).Error(StrCat("ERR ", parser_.error()));
+      CloseAfterReply();
+      return;
+    }
+    ExecuteCommand(server_, *this, parser_.args(), out_);
+  }
+}
+
+void Session::ScheduleFlush() {
+  if (flush_scheduled_ || closed_) return;
+  flush_scheduled_ = true;
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    self->flush_scheduled_ = false;
+    self->Flush();
+  });
+}
+
+void Session::Flush() {
+  if (closed_ || writing_in_flight_) return;
+  if (out_.empty()) {
+    if (close_after_reply_) CloseSocket();
+    return;
+  }
+  // Try the write right away: it usually completes, and avoids a trip through the reactor.
+  boost::system::error_code ec;
+  size_t written = socket_.write_some(asio::buffer(out_.data(), out_.size()), ec);
+  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+    CloseSocket();
+    return;
+  }
+  server_.stats().total_net_output_bytes += written;
+  if (written == out_.size()) {
+    out_.clear();
+    if (close_after_reply_) CloseSocket();
+    return;
+  }
+  out_.Consume(written);
+  std::swap(out_, writing_);
+  writing_in_flight_ = true;
+  asio::async_write(socket_, asio::buffer(writing_.data(), writing_.size()),
+                    [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+                      self->OnWrite(ec, n);
+                    });
+}
+
+void Session::OnWrite(const boost::system::error_code& ec, size_t n) {
+  writing_in_flight_ = false;
+  if (closed_) return;
+  if (ec) {
+    CloseSocket();
+    return;
+  }
+  server_.stats().total_net_output_bytes += n;
+  writing_.clear();
+  writing_.ShrinkTo(64 * 1024);
+  Flush();
+  // Resume a client whose reading was paused for flow control.
+  if (!closing() && !reading_ && pending_output() <= kMaxPendingOutput) {
+    // Commands already buffered (parsed but not executed) run before reading more.
+    ProcessInput();
+    Flush();
+    if (!closing() && pending_output() <= kMaxPendingOutput) ReadSome();
+  }
+}
+
+void Session::Kill() { CloseSocket(); }
+
+void Session::CloseSocket() {
+  if (closed_) return;
+  closed_ = true;
+  boost::system::error_code ignored;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  if (info_.monitor) server_.RemoveMonitor(this);
+  // Deferred: the registry holds the last owning reference and we may be inside a handler.
+  asio::post(server_.io(), [&server = server_, id = info_.id] { server.RemoveSession(id); });
+}
+
+}  // namespace kizuna::server

@@ -1,0 +1,100 @@
+// Session: one client connection. Reads into the parser's reused buffer, executes every
+// complete command of the read, then writes all their replies with one write.
+//
+// Flow control: while more than kMaxPendingOutput bytes of replies wait to be written, the
+// session stops reading (the client is "no longer read from"), so a client that pipelines
+// without reading cannot grow the server's memory. A MONITOR client, whose output grows
+// without requests, is disconnected past its output limit instead.
+//
+// Lifetime: owned by the Server's client registry (shared_ptr); pending async operations
+// hold a reference too, so closing is safe from any handler.
+#ifndef KIZUNA_SERVER_SESSION_H_
+#define KIZUNA_SERVER_SESSION_H_
+
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "protocol/reply_writer.h"
+#include "protocol/request_parser.h"
+#include "store/clock.h"
+
+namespace kizuna::server {
+
+class Server;
+
+// What CLIENT LIST / CLIENT INFO show, and per-connection protocol state.
+struct ClientInfo {
+  uint64_t id = 0;
+  std::string addr;   // "ip:port" of the peer
+  std::string laddr;  // "ip:port" of our end
+  int fd = -1;
+  std::string name;
+  std::string lib_name;
+  std::string lib_ver;
+  store::TimeMs created_ms = 0;
+  store::TimeMs last_interaction_ms = 0;
+  int resp = 2;
+  bool authenticated = false;
+  bool monitor = false;
+  bool no_evict = false;
+  enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis } reply_mode = ReplyMode::kOn;
+  std::string_view last_command = "NULL";  // full name of the last command (table-owned)
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  static constexpr size_t kMaxPendingOutput = 4 * 1024 * 1024;
+
+  Session(Server& server, boost::asio::ip::tcp::socket socket, uint64_t id);
+  ~Session();
+
+  // Starts reading. Call once, after the session is in the registry.
+  void Start();
+  // Replies with `error` (full text, e.g. "ERR max number of clients reached") and closes.
+  void RejectAndClose(std::string_view error);
+
+  // Stop executing further commands of this connection; close once the replies are written.
+  void CloseAfterReply() { close_after_reply_ = true; }
+  // Closes the connection now, dropping unsent output (CLIENT KILL, shutdown).
+  void Kill();
+  bool closing() const { return closed_ || close_after_reply_; }
+
+  // Appends to this client's output from outside its own command (MONITOR lines) and makes
+  // sure it gets written.
+  protocol::ReplyBuffer& output() { return out_; }
+  void ScheduleFlush();
+
+  ClientInfo& info() { return info_; }
+  const ClientInfo& info() const { return info_; }
+  const protocol::RequestParser& parser() const { return parser_; }
+  size_t pending_output() const { return out_.size() + writing_.size(); }
+  // Applies the current limits (password state, proto-max-bulk-len, query buffer limit).
+  void RefreshParserLimits();
+
+ private:
+  void ReadSome();
+  void OnRead(const boost::system::error_code& ec, size_t n);
+  void ProcessInput();
+  void Flush();
+  void OnWrite(const boost::system::error_code& ec, size_t n);
+  void CloseSocket();
+
+  Server& server_;
+  boost::asio::ip::tcp::socket socket_;
+  ClientInfo info_;
+  protocol::RequestParser parser_;
+  protocol::ReplyBuffer out_;      // replies being produced
+  protocol::ReplyBuffer writing_;  // replies handed to an async write
+  bool reading_ = false;
+  bool writing_in_flight_ = false;
+  bool flush_scheduled_ = false;
+  bool close_after_reply_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace kizuna::server
+
+#endif  // KIZUNA_SERVER_SESSION_H_

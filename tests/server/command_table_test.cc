@@ -1,0 +1,43 @@
+#include "server/command_table.h"
+
+#include <gtest/gtest.h>
+
+namespace kizuna::server {
+namespace {
+
+void Noop(CommandContext&) {}
+
+const CommandSpec kSubs[] = {
+    {.name = "getname", .arity = 2, .handler = Noop},
+    {.name = "setname", .arity = 3, .handler = Noop},
+};
+const CommandSpec kSpecs[] = {
+    {.name = "ping", .arity = -1, .handler = Noop},
+    {.name = "client", .arity = -2, .subcommands = kSubs},
+};
+
+TEST(CommandTable, CaseInsensitiveLookup) {
+  CommandTable t;
+  t.Add(kSpecs);
+  ASSERT_NE(t.Find("PiNg"), nullptr);
+  EXPECT_EQ(t.Find("ping")->spec, &kSpecs[0]);
+  EXPECT_EQ(t.Find("pong"), nullptr);
+  EXPECT_EQ(t.Find(std::string(100, 'x')), nullptr);
+}
+
+TEST(CommandTable, SubcommandsAreNotTopLevel) {
+  CommandTable t;
+  t.Add(kSpecs);
+  CommandTable::Entry* client = t.Find("CLIENT");
+  ASSERT_NE(client, nullptr);
+  CommandTable::Entry* sub = t.FindSub(*client, "GetName");
+  ASSERT_NE(sub, nullptr);
+  EXPECT_EQ(sub->full_name, "client|getname");
+  EXPECT_EQ(t.Find("client|getname"), nullptr);
+  EXPECT_EQ(t.FindSub(*client, "nope"), nullptr);
+  EXPECT_EQ(t.commands().size(), 2u);
+  EXPECT_EQ(t.AllEntries().size(), 4u);
+}
+
+}  // namespace
+}  // namespace kizuna::server

@@ -147,6 +147,19 @@ bool ParseMemory(std::string_view text, int64_t* bytes) {
   return true;
 }
 
+OutputLimit FindOutputLimit(std::string_view value, std::string_view cls) {
+  std::vector<std::string_view> parts = SplitNonEmpty(value, ' ');
+  OutputLimit limit;
+  for (size_t i = 0; i + 3 < parts.size(); i += 4) {
+    std::string_view name = parts[i] == "slave" ? "replica" : parts[i];
+    if (name != cls) continue;
+    ParseMemory(parts[i + 1], &limit.hard);
+    ParseMemory(parts[i + 2], &limit.soft);
+    limit.soft_seconds = ParseInt(parts[i + 3]).value_or(0);
+  }
+  return limit;
+}
+
 bool ConfigParam::Set(Config& config, std::string_view value, std::string* error) const {
   switch (kind) {
     case Kind::kBool: {

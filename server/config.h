@@ -102,6 +102,17 @@ std::string UsageText();
 // parameters that are not in the file are appended. Returns false with a reason.
 bool RewriteConfigFile(const Config& config, std::string* error);
 
+// One class of client-output-buffer-limit: close a client whose unsent output exceeds `hard`
+// bytes, or stays above `soft` bytes for `soft_seconds`. 0 disables a limit.
+struct OutputLimit {
+  int64_t hard = 0;
+  int64_t soft = 0;
+  int64_t soft_seconds = 0;
+};
+// The limit of class `cls` ("normal", "replica", "pubsub") in a client-output-buffer-limit
+// value; a class that is not mentioned has no limit.
+OutputLimit FindOutputLimit(std::string_view value, std::string_view cls);
+
 // "512mb" -> bytes; accepts b, k, kb, m, mb, g, gb (case-insensitive), as redis.conf.
 bool ParseMemory(std::string_view text, int64_t* bytes);
 

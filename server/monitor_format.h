@@ -3,17 +3,12 @@
 #ifndef KIZUNA_SERVER_MONITOR_FORMAT_H_
 #define KIZUNA_SERVER_MONITOR_FORMAT_H_
 
-#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
 
 namespace kizuna::server {
-
-// A MONITOR client is disconnected when this much output waits unsent (Redis applies its
-// replica class limit, 256mb, to monitors; we are stricter).
-inline constexpr size_t kMonitorOutputLimit = 32 * 1024 * 1024;
 
 std::string FormatMonitorLine(int64_t now_ms, std::string_view client_addr,
                               std::span<const std::string_view> args);

@@ -92,6 +92,8 @@ void Server::ApplyConfig() {
   LogLevel level;
   if (ParseLogLevel(config_.loglevel, &level)) SetLogLevel(level);
   slowlog_.Trim(static_cast<size_t>(config_.slowlog_max_len));
+  normal_output_limit_ = FindOutputLimit(config_.client_output_buffer_limit, "normal");
+  monitor_output_limit_ = FindOutputLimit(config_.client_output_buffer_limit, "pubsub");
   store::StoreOptions options = store_->options();
   options.dedupe_window_ms = config_.dedupe_window_ms;
   options.purchase_action = config_.purchase_action;
@@ -123,11 +125,7 @@ void Server::FeedMonitors(const Session& from, std::span<const std::string_view>
   for (Session* m : targets) {
     if (m == &from || m->closing()) continue;
     m->output().Append(line);
-    if (m->pending_output() > kMonitorOutputLimit) {
-      LogWarning("Closing MONITOR client id=", m->info().id, " over its output limit");
-      m->Kill();
-      continue;
-    }
+    if (m->CloseIfOverOutputLimit()) continue;
     m->ScheduleFlush();
   }
 }

@@ -75,6 +75,11 @@ class Server {
   // Parser limits for a client, depending on whether it has authenticated.
   protocol::ParserLimits ParserLimitsFor(bool authenticated) const;
   bool auth_required() const { return !config_.requirepass.empty(); }
+  // client-output-buffer-limit for ordinary clients, and for MONITOR clients (whose output
+  // is a push stream, like pub/sub, so they take the pubsub class).
+  const OutputLimit& output_limit(bool monitor) const {
+    return monitor ? monitor_output_limit_ : normal_output_limit_;
+  }
 
   // Client registry, ordered by id (CLIENT LIST order).
   const std::map<uint64_t, std::shared_ptr<Session>>& sessions() const { return sessions_; }
@@ -116,6 +121,8 @@ class Server {
   std::string run_id_;
   int64_t start_time_ms_ = 0;
   bool shutting_down_ = false;
+  OutputLimit normal_output_limit_;
+  OutputLimit monitor_output_limit_;
   int exit_code_ = 0;
 };
 

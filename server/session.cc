@@ -1,5 +1,11 @@
 #include "server/session.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+
 #include <boost/asio/write.hpp>
 
 #include "server/dispatcher.h"
@@ -17,6 +23,17 @@ std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
   return StrCat(ep.address().to_string(), ":", ep.port());
 }
 
+// TCP keepalive as Redis configures it: probes after `seconds` idle, then every seconds/3,
+// dropping the peer after 3 unanswered probes.
+void SetKeepAlive(int fd, int64_t seconds) {
+  if (fd < 0 || seconds <= 0) return;
+  int yes = 1, idle = static_cast<int>(seconds), interval = std::max(1, idle / 3), count = 3;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &yes, sizeof(yes));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+}
+
 }  // namespace
 
 Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id)
@@ -32,6 +49,7 @@ Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id)
   info_.authenticated = !server_.auth_required();
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  SetKeepAlive(socket_.native_handle(), server_.config().tcp_keepalive);
   RefreshParserLimits();
 }
 
@@ -70,7 +88,26 @@ void Session::OnRead(const boost::system::error_code& ec, size_t n) {
   info_.last_interaction_ms = server_.clock().NowMs();
   ProcessInput();
   Flush();
+  if (CloseIfOverOutputLimit()) return;
   if (!closing() && pending_output() <= kMaxPendingOutput) ReadSome();
+}
+
+bool Session::CloseIfOverOutputLimit() {
+  const OutputLimit& limit = server_.output_limit(info_.monitor);
+  auto pending = static_cast<int64_t>(pending_output());
+  bool over = limit.hard > 0 && pending > limit.hard;
+  if (!over && limit.soft > 0 && pending > limit.soft) {
+    store::TimeMs now = store::SystemNowMs();
+    if (over_soft_limit_since_ < 0) over_soft_limit_since_ = now;
+    over = now - over_soft_limit_since_ > limit.soft_seconds * 1000;
+  } else if (!over) {
+    over_soft_limit_since_ = -1;
+  }
+  if (!over) return false;
+  LogWarning("Client id=", info_.id, " addr=", info_.addr, " closed for overcoming of output ",
+             "buffer limits (", pending, " bytes pending)");
+  Kill();
+  return true;
 }
 
 void Session::ProcessInput() {

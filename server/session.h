@@ -71,6 +71,9 @@ class Session : public std::enable_shared_from_this<Session> {
   const ClientInfo& info() const { return info_; }
   const protocol::RequestParser& parser() const { return parser_; }
   size_t pending_output() const { return out_.size() + writing_.size(); }
+  // Enforces client-output-buffer-limit: closes the client (and returns true) when its unsent
+  // output is over the hard limit, or over the soft limit for too long.
+  bool CloseIfOverOutputLimit();
   // Applies the current limits (password state, proto-max-bulk-len, query buffer limit).
   void RefreshParserLimits();
 
@@ -93,6 +96,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool flush_scheduled_ = false;
   bool close_after_reply_ = false;
   bool closed_ = false;
+  store::TimeMs over_soft_limit_since_ = -1;
 };
 
 }  // namespace kizuna::server

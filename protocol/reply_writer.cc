@@ -1,1 +1,140 @@
 #include "protocol/reply_writer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace kizuna::protocol {
+
+void ReplyBuffer::Grow(size_t need) {
+  size_t want = std::max(data_.size() * 2, size_ + need);
+  data_.resize(std::max<size_t>(want, 256));
+}
+
+void ReplyBuffer::Consume(size_t n) {
+  if (n >= size_) {
+    size_ = 0;
+    return;
+  }
+  std::memmove(data_.data(), data_.data() + n, size_ - n);
+  size_ -= n;
+}
+
+void ReplyBuffer::ShrinkTo(size_t keep) {
+  if (size_ == 0 && data_.size() > keep) {
+    data_.resize(keep);
+    data_.shrink_to_fit();
+  }
+}
+
+size_t FormatDouble(double v, char* buf) {
+  if (std::isnan(v)) {
+    std::memcpy(buf, "nan", 3);
+    return 3;
+  }
+  if (std::isinf(v)) {
+    if (v > 0) {
+      std::memcpy(buf, "inf", 3);
+      return 3;
+    }
+    std::memcpy(buf, "-inf", 4);
+    return 4;
+  }
+  auto [end, ec] = std::to_chars(buf, buf + 32, v);
+  return static_cast<size_t>(end - buf);
+}
+
+void ReplyWriter::Header(char type, int64_t n) {
+  char* p = out_->Reserve(24);
+  *p = type;
+  auto [end, ec] = std::to_chars(p + 1, p + 22, n);
+  end[0] = '\r';
+  end[1] = '\n';
+  out_->Commit(static_cast<size_t>(end + 2 - p));
+}
+
+void ReplyWriter::Simple(std::string_view s) {
+  char* p = out_->Reserve(s.size() + 3);
+  *p = '+';
+  // Simple strings cannot carry CR/LF; replace them so framing holds.
+  for (size_t i = 0; i < s.size(); ++i) p[i + 1] = (s[i] == '\r' || s[i] == '\n') ? ' ' : s[i];
+  p[s.size() + 1] = '\r';
+  p[s.size() + 2] = '\n';
+  out_->Commit(s.size() + 3);
+}
+
+void ReplyWriter::Error(std::string_view msg) {
+  char* p = out_->Reserve(msg.size() + 3);
+  *p = '-';
+  for (size_t i = 0; i < msg.size(); ++i) {
+    p[i + 1] = (msg[i] == '\r' || msg[i] == '\n') ? ' ' : msg[i];
+  }
+  p[msg.size() + 1] = '\r';
+  p[msg.size() + 2] = '\n';
+  out_->Commit(msg.size() + 3);
+}
+
+void ReplyWriter::Integer(int64_t v) { Header(':', v); }
+
+void ReplyWriter::Bulk(std::string_view s) {
+  char* p = out_->Reserve(s.size() + 26);
+  *p = '$';
+  auto [end, ec] = std::to_chars(p + 1, p + 22, static_cast<uint64_t>(s.size()));
+  end[0] = '\r';
+  end[1] = '\n';
+  char* body = end + 2;
+  std::memcpy(body, s.data(), s.size());
+  body[s.size()] = '\r';
+  body[s.size() + 1] = '\n';
+  out_->Commit(static_cast<size_t>(body + s.size() + 2 - p));
+}
+
+void ReplyWriter::Double(double v) {
+  char num[32];
+  size_t n = FormatDouble(v, num);
+  if (resp_ == 2) return Bulk(std::string_view(num, n));
+  char* p = out_->Reserve(n + 3);
+  *p = ',';
+  std::memcpy(p + 1, num, n);
+  p[n + 1] = '\r';
+  p[n + 2] = '\n';
+  out_->Commit(n + 3);
+}
+
+void ReplyWriter::Bool(bool v) {
+  if (resp_ == 2) return Raw(v ? ":1\r\n" : ":0\r\n");
+  Raw(v ? "#t\r\n" : "#f\r\n");
+}
+
+void ReplyWriter::Null() { Raw(resp_ == 2 ? "$-1\r\n" : "_\r\n"); }
+
+void ReplyWriter::NullArray() { Raw(resp_ == 2 ? "*-1\r\n" : "_\r\n"); }
+
+void ReplyWriter::Array(size_t n) { Header('*', static_cast<int64_t>(n)); }
+
+void ReplyWriter::Map(size_t pairs) {
+  if (resp_ == 2) return Header('*', static_cast<int64_t>(pairs * 2));
+  Header('%', static_cast<int64_t>(pairs));
+}
+
+void ReplyWriter::Set(size_t n) { Header(resp_ == 2 ? '*' : '~', static_cast<int64_t>(n)); }
+
+void ReplyWriter::Push(size_t n) { Header(resp_ == 2 ? '*' : '>', static_cast<int64_t>(n)); }
+
+void ReplyWriter::Verbatim(std::string_view format, std::string_view text) {
+  if (resp_ == 2) return Bulk(text);
+  Header('=', static_cast<int64_t>(text.size() + 4));
+  out_->Append(format.substr(0, 3));
+  out_->Append(':');
+  out_->Append(text);
+  out_->Append("\r\n");
+}
+
+void ReplyWriter::BigNumber(std::string_view digits) {
+  if (resp_ == 2) return Bulk(digits);
+  out_->Append('(');
+  out_->Append(digits);
+  out_->Append("\r\n");
+}
+
+}  // namespace kizuna::protocol

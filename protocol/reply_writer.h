@@ -70,18 +70,18 @@ class ReplyWriter {
   void set_resp(int resp) { resp_ = resp; }
   ReplyBuffer* buffer() const { return out_; }
 
-  void Simple(std::string_view s);       // +s
-  void Error(std::string_view msg);      // -msg
-  void Integer(int64_t v);               // :v
-  void Bulk(std::string_view s);         // $n s
-  void Double(double v);                 // ,v  (RESP2: bulk)
-  void Bool(bool v);                     // #t/#f (RESP2: :1/:0)
-  void Null();                           // _   (RESP2: $-1)
-  void NullArray();                      // _   (RESP2: *-1)
-  void Array(size_t n);                  // *n
-  void Map(size_t pairs);                // %n  (RESP2: *2n)
-  void Set(size_t n);                    // ~n  (RESP2: *n)
-  void Push(size_t n);                   // >n  (RESP2: *n)
+  void Simple(std::string_view s);                                // +s
+  void Error(std::string_view msg);                               // -msg
+  void Integer(int64_t v);                                        // :v
+  void Bulk(std::string_view s);                                  // $n s
+  void Double(double v);                                          // ,v  (RESP2: bulk)
+  void Bool(bool v);                                              // #t/#f (RESP2: :1/:0)
+  void Null();                                                    // _   (RESP2: $-1)
+  void NullArray();                                               // _   (RESP2: *-1)
+  void Array(size_t n);                                           // *n
+  void Map(size_t pairs);                                         // %n  (RESP2: *2n)
+  void Set(size_t n);                                             // ~n  (RESP2: *n)
+  void Push(size_t n);                                            // >n  (RESP2: *n)
   void Verbatim(std::string_view format, std::string_view text);  // =n fmt:text (RESP2: bulk)
   void BigNumber(std::string_view digits);                        // (n (RESP2: bulk)
   void Ok() { Raw("+OK\r\n"); }

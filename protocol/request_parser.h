@@ -90,6 +90,8 @@ class RequestParser {
   // command arriving in many pieces is not re-scanned from its start on every read.
   Status ParseMultibulk();
   Status ParseInline();
+  // kNeedMore, unless the incomplete command already exceeds the query buffer limit.
+  Status NeedMoreChecked();
   Status Fail(std::string message);
 
   ParserLimits limits_;
@@ -107,6 +109,7 @@ class RequestParser {
   std::vector<std::pair<size_t, size_t>> arg_offsets_;
   std::vector<std::string_view> args_;
   std::string error_;
+  bool failed_ = false;
 };
 
 }  // namespace kizuna::protocol

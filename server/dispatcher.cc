@@ -80,6 +80,7 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
     server.FeedMonitors(session, args);
   }
 
+  client.last_command = entry->full_name;
   auto start = std::chrono::steady_clock::now();
   CommandContext ctx{args, writer, session, server};
   spec.handler(ctx);
@@ -94,7 +95,6 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
     ++entry->stats.failed_calls;
     ++stats.total_error_replies;
   }
-  client.last_command = entry->full_name;
   if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
 
   int64_t threshold = server.config().slowlog_log_slower_than;

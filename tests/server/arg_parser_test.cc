@@ -29,8 +29,8 @@ TEST(ParseFiniteDouble, AcceptsDecimalAndExponent) {
 }
 
 TEST(ParseFiniteDouble, RejectsNonFiniteAndJunk) {
-  for (const char* bad : {"", "nan", "inf", "-inf", "infinity", "1e999", " 1", "1 ", "1x",
-                          "0x1p3", "abc"}) {
+  for (const char* bad :
+       {"", "nan", "inf", "-inf", "infinity", "1e999", " 1", "1 ", "1x", "0x1p3", "abc"}) {
     EXPECT_FALSE(ParseFiniteDouble(bad).has_value()) << bad;
   }
   EXPECT_FALSE(ParseFiniteDouble(std::string_view("1\0", 2)).has_value());

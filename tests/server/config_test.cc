@@ -9,9 +9,7 @@
 namespace kizuna::server {
 namespace {
 
-std::string TempPath(const char* name) {
-  return std::string(::testing::TempDir()) + "/" + name;
-}
+std::string TempPath(const char* name) { return std::string(::testing::TempDir()) + "/" + name; }
 
 TEST(ConfigParam, TypedValuesRoundTrip) {
   Config c;
@@ -21,7 +19,9 @@ TEST(ConfigParam, TypedValuesRoundTrip) {
   ASSERT_TRUE(FindConfigParam("maxmemory")->Set(c, "2gb", &err));
   EXPECT_EQ(c.maxmemory, 2LL << 30);
   ASSERT_TRUE(FindConfigParam("dedupe-window")->Set(c, "7d", &err));
-  EXPECT_EQ(FindConfigParam("dedupe-window")->Get(c), "7d");
+  EXPECT_EQ(FindConfigParam("dedupe-window")->Get(c), "1w");  // largest exact unit
+  ASSERT_TRUE(FindConfigParam("dedupe-window")->Set(c, "90d", &err));
+  EXPECT_EQ(FindConfigParam("dedupe-window")->Get(c), "90d");
   ASSERT_TRUE(FindConfigParam("appendonly")->Set(c, "NO", &err));
   EXPECT_EQ(FindConfigParam("appendonly")->Get(c), "no");
   ASSERT_TRUE(FindConfigParam("appendfsync")->Set(c, "Always", &err));

@@ -35,10 +35,7 @@ void HandleGet(CommandContext& ctx) {
 
 // All pairs are validated on a copy first, so a bad pair changes nothing (as Redis 7).
 void HandleSet(CommandContext& ctx) {
-  if (ctx.args.size() % 2 != 0) {
-    return ctx.reply.Error(StrCat("ERR Unknown option or number of arguments for CONFIG SET - '",
-                                  ctx.args.back(), "'"));
-  }
+  if (ctx.args.size() % 2 != 0) return ctx.reply.Error(kSyntaxError);  // as Redis 7
   Config next = ctx.server.config();
   std::set<const ConfigParam*> seen;
   for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {

@@ -1,0 +1,63 @@
+# Shared helpers for the side-by-side benchmark scripts (sourced, not run).
+# Starts servers on free loopback ports, runs redis-benchmark in CSV mode, prints rows.
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+wait_ping() { for _ in $(seq 200); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; return 1; }
+
+start_redis() {  # extra args go to redis-server
+  REDIS_PORT=$(free_port)
+  REDIS_DIR=$(mktemp -d)
+  redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" "$@" >/dev/null &
+  REDIS_PID=$!
+  wait_ping "$REDIS_PORT"
+}
+
+start_kizuna() {  # $1 = binary, rest = flags
+  local bin=$1; shift
+  KIZUNA_PORT=$(free_port)
+  KIZUNA_DIR=$(mktemp -d)
+  "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" >"$KIZUNA_DIR/log" 2>&1 &
+  KIZUNA_PID=$!
+  wait_ping "$KIZUNA_PORT"
+}
+
+stop_servers() {
+  [ -n "${REDIS_PID:-}" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null
+  [ -n "${KIZUNA_PID:-}" ] && kill "$KIZUNA_PID" 2>/dev/null && wait "$KIZUNA_PID" 2>/dev/null
+  rm -rf "${REDIS_DIR:-}" "${KIZUNA_DIR:-}"
+  return 0
+}
+
+# bench_csv PORT REQUESTS PIPELINE [redis-benchmark args...] -> "rps,p50,p99"
+bench_csv() {
+  local port=$1 n=$2 p=$3; shift 3
+  redis-benchmark -p "$port" -c 50 -n "$n" -P "$p" --csv "$@" 2>/dev/null |
+    awk -F, 'NR==2 {gsub(/"/,""); print $2","$5","$7}'
+}
+
+# CPU seconds (user+system) a process has used, from /proc/PID/stat.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
+
+# measured_run PID PORT REQUESTS PIPELINE [args...] -> "rps,p50,p99,server_cpu_us_per_op"
+measured_run() {
+  local pid=$1 port=$2 n=$3; shift 2
+  local before after csv
+  before=$(cpu_seconds "$pid")
+  csv=$(bench_csv "$port" "$@")
+  after=$(cpu_seconds "$pid")
+  echo "$csv,$(echo "($after - $before) * 1000000 / $n" | bc -l | xargs printf '%.2f')"
+}
+
+print_header() {
+  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6s\n" test P redis_ops/s kizuna_ops/s \
+    r_p50 k_p50 r_p99 k_p99 r_cpu_us k_cpu_us ratio
+}
+
+print_row() {  # test P redis_row kizuna_row (rows from measured_run)
+  local test=$1 p=$2
+  IFS=, read -r rr rp50 rp99 rcpu <<<"$3"
+  IFS=, read -r kr kp50 kp99 kcpu <<<"$4"
+  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6.2f\n" "$test" "$p" "$rr" "$kr" "$rp50" \
+    "$kp50" "$rp99" "$kp99" "$rcpu" "$kcpu" "$(echo "$kr / $rr" | bc -l)"
+}

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 
 namespace kizuna::protocol {
 
@@ -53,26 +54,19 @@ void ReplyWriter::Header(char type, int64_t n) {
   out_->Commit(static_cast<size_t>(end + 2 - p));
 }
 
-void ReplyWriter::Simple(std::string_view s) {
+void ReplyWriter::Line(char type, std::string_view s) {
   char* p = out_->Reserve(s.size() + 3);
-  *p = '+';
-  // Simple strings cannot carry CR/LF; replace them so framing holds.
+  *p = type;
+  // Simple strings and errors cannot carry CR/LF: replace them so framing holds.
   for (size_t i = 0; i < s.size(); ++i) p[i + 1] = (s[i] == '\r' || s[i] == '\n') ? ' ' : s[i];
   p[s.size() + 1] = '\r';
   p[s.size() + 2] = '\n';
   out_->Commit(s.size() + 3);
 }
 
-void ReplyWriter::Error(std::string_view msg) {
-  char* p = out_->Reserve(msg.size() + 3);
-  *p = '-';
-  for (size_t i = 0; i < msg.size(); ++i) {
-    p[i + 1] = (msg[i] == '\r' || msg[i] == '\n') ? ' ' : msg[i];
-  }
-  p[msg.size() + 1] = '\r';
-  p[msg.size() + 2] = '\n';
-  out_->Commit(msg.size() + 3);
-}
+void ReplyWriter::Simple(std::string_view s) { Line('+', s); }
+
+void ReplyWriter::Error(std::string_view msg) { Line('-', msg); }
 
 void ReplyWriter::Integer(int64_t v) { Header(':', v); }
 
@@ -83,7 +77,7 @@ void ReplyWriter::Bulk(std::string_view s) {
   end[0] = '\r';
   end[1] = '\n';
   char* body = end + 2;
-  std::memcpy(body, s.data(), s.size());
+  if (!s.empty()) std::memcpy(body, s.data(), s.size());
   body[s.size()] = '\r';
   body[s.size() + 1] = '\n';
   out_->Commit(static_cast<size_t>(body + s.size() + 2 - p));
@@ -123,11 +117,16 @@ void ReplyWriter::Push(size_t n) { Header(resp_ == 2 ? '*' : '>', static_cast<in
 
 void ReplyWriter::Verbatim(std::string_view format, std::string_view text) {
   if (resp_ == 2) return Bulk(text);
-  Header('=', static_cast<int64_t>(text.size() + 4));
-  out_->Append(format.substr(0, 3));
-  out_->Append(':');
-  out_->Append(text);
-  out_->Append("\r\n");
+  // The format is three bytes by contract ("txt", "mkd"); the length counts what is written.
+  std::string_view fmt = format.substr(0, 3);
+  Header('=', static_cast<int64_t>(fmt.size() + 1 + text.size()));
+  char* p = out_->Reserve(fmt.size() + text.size() + 3);
+  std::memcpy(p, fmt.data(), fmt.size());
+  p[fmt.size()] = ':';
+  if (!text.empty()) std::memcpy(p + fmt.size() + 1, text.data(), text.size());
+  p[fmt.size() + 1 + text.size()] = '\r';
+  p[fmt.size() + 2 + text.size()] = '\n';
+  out_->Commit(fmt.size() + text.size() + 3);
 }
 
 void ReplyWriter::BigNumber(std::string_view digits) {

@@ -29,6 +29,7 @@ namespace kizuna::protocol {
 class ReplyBuffer {
  public:
   void Append(const char* p, size_t n) {
+    if (n == 0) return;
     if (size_ + n > data_.size()) Grow(n);
     std::memcpy(data_.data() + size_, p, n);
     size_ += n;
@@ -90,6 +91,7 @@ class ReplyWriter {
 
  private:
   void Header(char type, int64_t n);
+  void Line(char type, std::string_view s);  // +s or -s with CR/LF replaced
   ReplyBuffer* out_;
   int resp_;
 };

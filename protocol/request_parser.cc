@@ -8,15 +8,20 @@
 namespace kizuna::protocol {
 namespace {
 
-// Redis string2ll rules for "*N" / "$N" headers: optional '-', digits without a leading zero,
-// no '+', no spaces, fits in int64.
+constexpr int64_t kUnauthMaxArgs = 10;
+constexpr int64_t kUnauthMaxBulk = 16384;
+// Above this capacity the buffer is given back once it holds little live data.
+constexpr size_t kShrinkAbove = 1024 * 1024;
+
+// Redis string2ll rules for "*N" / "$N": optional '-', digits without a leading zero ("0"
+// alone is fine, "-0" is not), no '+', no spaces, at most 20 characters, fits in int64.
 bool ParseHeaderNumber(const char* p, size_t n, int64_t* out) {
   if (n == 0 || n > 20) return false;
   bool negative = p[0] == '-';
   size_t i = negative ? 1 : 0;
   if (i == n) return false;
   if (p[i] == '0') {
-    if (n != i + 1 || negative) return false;
+    if (n != 1) return false;
     *out = 0;
     return true;
   }
@@ -37,44 +42,47 @@ bool ParseHeaderNumber(const char* p, size_t n, int64_t* out) {
   return true;
 }
 
-constexpr int64_t kUnauthMaxArgs = 10;
-constexpr int64_t kUnauthMaxBulk = 16384;
-// An idle buffer above this size is released.
-constexpr size_t kIdleShrinkAbove = 1024 * 1024;
-
 }  // namespace
 
 RequestParser::RequestParser(const ParserLimits& limits) : limits_(limits) {}
 
-std::span<char> RequestParser::PrepareRead() {
-  if (multibulk_remaining_ == 0) command_start_ = pos_;
-  if (command_start_ == end_) {
-    pos_ = end_ = command_start_ = 0;
-    if (buf_.size() > kIdleShrinkAbove) ShrinkIfIdle();
-  } else if (command_start_ > 0) {
-    // Keep only the incomplete command; its parsed arguments are offsets, shifted here.
-    size_t shift = command_start_;
-    std::memmove(buf_.data(), buf_.data() + shift, end_ - shift);
-    end_ -= shift;
-    pos_ -= shift;
-    command_start_ = 0;
-    for (auto& off : arg_offsets_) off.first -= shift;
-  }
-  if (buf_.size() - end_ < kMinReadSize) {
-    // Grow with the data actually received (never with a declared bulk length).
-    size_t want = std::max(buf_.size() * 2, end_ + kMinReadSize);
-    buf_.resize(want);
-  }
-  args_.clear();
-  return {buf_.data() + end_, buf_.size() - end_};
+void RequestParser::Reallocate(size_t capacity) {
+  // make_unique_for_overwrite: no zero-fill, so untouched capacity costs no resident memory.
+  std::unique_ptr<char[]> bigger = std::make_unique_for_overwrite<char[]>(capacity);
+  if (end_ > 0) std::memcpy(bigger.get(), buf_.get(), end_);
+  buf_ = std::move(bigger);
+  capacity_ = capacity;
 }
 
-void RequestParser::CommitRead(size_t n) { end_ += n; }
+std::span<char> RequestParser::PrepareRead() {
+  args_.clear();
+  // Keep only what a future command needs: the partial command, or the unparsed tail.
+  size_t keep = multibulk_remaining_ > 0 ? command_start_ : pos_;
+  if (keep > 0) {
+    if (keep < end_) std::memmove(buf_.get(), buf_.get() + keep, end_ - keep);
+    end_ -= keep;
+    pos_ -= keep;
+    command_start_ = multibulk_remaining_ > 0 ? command_start_ - keep : 0;
+    scan_from_ = scan_from_ > keep ? scan_from_ - keep : 0;
+    for (auto& arg : arg_offsets_) arg.first -= keep;
+  }
+  if (capacity_ > kShrinkAbove && end_ <= kMinReadSize) {
+    // After a burst of big commands: back to a small buffer.
+    Reallocate(2 * kMinReadSize);
+  } else if (capacity_ - end_ < kMinReadSize) {
+    // Geometric growth driven by received bytes only.
+    Reallocate(std::max(capacity_ * 2, end_ + kMinReadSize));
+  }
+  return {buf_.get() + end_, capacity_ - end_};
+}
+
+void RequestParser::CommitRead(size_t n) { end_ += std::min(n, capacity_ - end_); }
 
 void RequestParser::ShrinkIfIdle() {
-  if (pos_ != end_ || multibulk_remaining_ != 0) return;
-  pos_ = end_ = command_start_ = 0;
-  std::vector<char>().swap(buf_);
+  if (pending_bytes() != 0 || multibulk_remaining_ != 0) return;
+  args_.clear();
+  buf_.reset();
+  capacity_ = pos_ = end_ = scan_from_ = command_start_ = 0;
 }
 
 RequestParser::Status RequestParser::Fail(std::string message) {
@@ -83,44 +91,80 @@ RequestParser::Status RequestParser::Fail(std::string message) {
   return Status::kError;
 }
 
+RequestParser::Line RequestParser::ReadHeaderLine(int64_t* value, size_t* next) {
+  const char* base = buf_.get();
+  const char* line = base + pos_;
+  const size_t avail = end_ - pos_;
+  // Fast path: a short, complete, well-formed line such as "$4\r\n" (no memchr call).
+  size_t i = 1;
+  if (i < avail && line[i] == '-') ++i;
+  while (i < avail && i <= 20 && line[i] >= '0' && line[i] <= '9') ++i;
+  if (i + 1 < avail && line[i] == '\r' && line[i + 1] == '\n' && i <= limits_.max_inline_len &&
+      ParseHeaderNumber(line + 1, i - 1, value)) {
+    *next = pos_ + i + 2;
+    return Line::kOk;
+  }
+  // General path: find the CR among the first max_inline_len + 1 bytes, resuming where the
+  // previous read left off.
+  size_t limit = std::min(avail, limits_.max_inline_len + 1);
+  size_t from = std::max(scan_from_, pos_) - pos_;
+  const char* cr = nullptr;
+  if (from < limit) cr = static_cast<const char*>(std::memchr(line + from, '\r', limit - from));
+  if (cr == nullptr) {
+    if (avail > limits_.max_inline_len) return Line::kTooLong;
+    scan_from_ = pos_ + limit;
+    return Line::kIncomplete;
+  }
+  size_t cr_off = static_cast<size_t>(cr - line);
+  if (cr_off + 1 == avail) {
+    scan_from_ = pos_ + cr_off;
+    return Line::kIncomplete;
+  }
+  *next = pos_ + cr_off + 2;
+  // Strict: Redis skips the byte after CR unchecked; a header must end in CRLF.
+  if (cr[1] != '\n' || !ParseHeaderNumber(line + 1, cr_off - 1, value)) return Line::kInvalid;
+  return Line::kOk;
+}
+
 RequestParser::Status RequestParser::Next() {
   if (failed_) return Status::kError;
   while (true) {
     if (multibulk_remaining_ == 0) {
-      command_start_ = pos_;
-      arg_offsets_.clear();
       if (pos_ == end_) return Status::kNeedMore;
       if (buf_[pos_] != '*') {
         Status st = ParseInline();
-        if (st == Status::kCommand && args_.empty()) continue;  // blank line
+        if (st == Status::kCommand && args_.empty()) continue;  // blank line: skipped
         return st;
       }
-      // "*N\r\n"
-      const char* start = buf_.data() + pos_;
-      const char* cr = static_cast<const char*>(std::memchr(start, '\r', end_ - pos_));
-      if (!cr || cr + 1 >= buf_.data() + end_) {
-        if (end_ - pos_ > limits_.max_inline_len) {
-          return Fail("Protocol error: too big mbulk count string");
-        }
-        return Status::kNeedMore;
-      }
       int64_t count = 0;
-      if (!ParseHeaderNumber(start + 1, cr - start - 1, &count) ||
-          count > limits_.max_multibulk_len) {
+      size_t next = 0;
+      switch (ReadHeaderLine(&count, &next)) {
+        case Line::kIncomplete:
+          return Status::kNeedMore;
+        case Line::kTooLong:
+          return Fail("Protocol error: too big mbulk count string");
+        case Line::kInvalid:
+          return Fail("Protocol error: invalid multibulk length");
+        case Line::kOk:
+          break;
+      }
+      if (count > limits_.max_multibulk_len) {
         return Fail("Protocol error: invalid multibulk length");
       }
       if (limits_.unauthenticated && count > kUnauthMaxArgs) {
         return Fail("Protocol error: unauthenticated multibulk length");
       }
-      pos_ = cr + 2 - buf_.data();
-      if (count <= 0) continue;  // empty command, skipped as Redis does
+      command_start_ = pos_;
+      pos_ = next;
+      if (count <= 0) continue;  // "*0" and "*-1" are empty commands, skipped as Redis does
       multibulk_remaining_ = count;
       bulk_len_ = -1;
+      arg_offsets_.clear();
     }
     Status st = ParseMultibulk();
     if (st != Status::kCommand) return st;
     args_.clear();
-    for (auto [off, len] : arg_offsets_) args_.emplace_back(buf_.data() + off, len);
+    for (auto [off, len] : arg_offsets_) args_.emplace_back(buf_.get() + off, len);
     return Status::kCommand;
   }
 }
@@ -128,68 +172,66 @@ RequestParser::Status RequestParser::Next() {
 RequestParser::Status RequestParser::ParseMultibulk() {
   while (multibulk_remaining_ > 0) {
     if (bulk_len_ < 0) {
-      if (pos_ == end_) return NeedMoreChecked();
-      const char* start = buf_.data() + pos_;
-      const char* cr = static_cast<const char*>(std::memchr(start, '\r', end_ - pos_));
-      if (!cr || cr + 1 >= buf_.data() + end_) {
-        if (end_ - pos_ > limits_.max_inline_len) {
-          return Fail("Protocol error: too big bulk count string");
-        }
-        return NeedMoreChecked();
-      }
-      if (*start != '$') {
-        return Fail(std::string("Protocol error: expected '$', got '") + *start + "'");
-      }
+      if (pos_ == end_) return Status::kNeedMore;
       int64_t len = 0;
-      if (!ParseHeaderNumber(start + 1, cr - start - 1, &len) || len < 0 ||
-          len > limits_.max_bulk_len) {
+      size_t next = 0;
+      Line line = ReadHeaderLine(&len, &next);
+      if (line == Line::kIncomplete) return Status::kNeedMore;
+      if (line == Line::kTooLong) return Fail("Protocol error: too big bulk count string");
+      // As in Redis, the '$' is checked once the whole line is there.
+      if (buf_[pos_] != '$') {
+        return Fail(std::string("Protocol error: expected '$', got '") + buf_[pos_] + "'");
+      }
+      if (line == Line::kInvalid || len < 0 || len > limits_.max_bulk_len) {
         return Fail("Protocol error: invalid bulk length");
       }
       if (limits_.unauthenticated && len > kUnauthMaxBulk) {
         return Fail("Protocol error: unauthenticated bulk length");
       }
-      pos_ = cr + 2 - buf_.data();
+      // Decided from the declaration, before any payload arrives, so the outcome does not
+      // depend on how the input is split.
+      if (next - command_start_ + static_cast<size_t>(len) + 2 > limits_.max_query_buffer) {
+        return Fail("Protocol error: client query buffer limit reached");
+      }
+      pos_ = next;
       bulk_len_ = len;
     }
-    size_t need = static_cast<size_t>(bulk_len_) + 2;
-    if (end_ - pos_ < need) return NeedMoreChecked();
+    size_t len = static_cast<size_t>(bulk_len_);
+    if (end_ - pos_ < len + 2) return Status::kNeedMore;
     // Redis skips the two bytes after a bulk unchecked; we insist on CRLF so a client that
-    // miscounted cannot desynchronise into executing the rest of its payload as commands.
-    if (buf_[pos_ + bulk_len_] != '\r' || buf_[pos_ + bulk_len_ + 1] != '\n') {
+    // miscounted cannot desynchronise into running the rest of its payload as commands.
+    if (buf_[pos_ + len] != '\r' || buf_[pos_ + len + 1] != '\n') {
       return Fail("Protocol error: expected '\\r\\n' after bulk data");
     }
-    arg_offsets_.emplace_back(pos_, static_cast<size_t>(bulk_len_));
-    pos_ += need;
+    arg_offsets_.emplace_back(pos_, len);
+    pos_ += len + 2;
     bulk_len_ = -1;
     --multibulk_remaining_;
   }
   return Status::kCommand;
 }
 
-RequestParser::Status RequestParser::NeedMoreChecked() {
-  if (end_ - command_start_ > limits_.max_query_buffer) {
-    return Fail("Protocol error: client query buffer limit reached");
-  }
-  return Status::kNeedMore;
-}
-
 RequestParser::Status RequestParser::ParseInline() {
-  char* start = buf_.data() + pos_;
-  char* nl = static_cast<char*>(std::memchr(start, '\n', end_ - pos_));
-  if (!nl) {
-    if (end_ - pos_ > limits_.max_inline_len) return Fail("Protocol error: too big inline request");
+  char* line = buf_.get() + pos_;
+  const size_t avail = end_ - pos_;
+  // The newline must come within max_inline_len + 1 bytes, wherever the read boundaries fall.
+  size_t limit = std::min(avail, limits_.max_inline_len + 1);
+  size_t from = std::max(scan_from_, pos_) - pos_;
+  char* nl = nullptr;
+  if (from < limit) nl = static_cast<char*>(std::memchr(line + from, '\n', limit - from));
+  if (nl == nullptr) {
+    if (avail > limits_.max_inline_len) return Fail("Protocol error: too big inline request");
+    scan_from_ = pos_ + limit;
     return Status::kNeedMore;
   }
   char* line_end = nl;
-  if (line_end > start && line_end[-1] == '\r') --line_end;
-  size_t line_off = pos_;
-  if (!SplitArgsInPlace(start, line_end, &arg_offsets_)) {
+  if (line_end > line && line_end[-1] == '\r') --line_end;
+  if (!SplitArgsInPlace(line, line_end, &arg_offsets_)) {
     return Fail("Protocol error: unbalanced quotes in request");
   }
-  pos_ = nl + 1 - buf_.data();
   args_.clear();
-  for (auto [off, len] : arg_offsets_) args_.emplace_back(buf_.data() + line_off + off, len);
-  arg_offsets_.clear();
+  for (auto [off, len] : arg_offsets_) args_.emplace_back(line + off, len);
+  pos_ = static_cast<size_t>(nl + 1 - buf_.get());
   return Status::kCommand;
 }
 

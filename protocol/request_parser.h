@@ -20,7 +20,13 @@
 // grows as bytes actually arrive, so `$536870912\r\n` alone costs nothing.
 //
 // Errors carry Redis's wording without the "ERR " prefix, e.g. "Protocol error: invalid bulk
-// length". After kError the parser is unusable; the connection must be closed.
+// length". After kError the parser is unusable; the connection must be closed. Where Redis is
+// lenient we are strict, and the outcome never depends on how the input was split into reads:
+//   - header lines and bulk payloads must end in CRLF (Redis skips two bytes unchecked);
+//   - a header or inline line is limited to max_inline_len bytes even when its newline has
+//     already arrived (Redis only checks lines still waiting for their newline);
+//   - a multibulk command fails as soon as a bulk header declares more than max_query_buffer
+//     bytes for the command so far (inline lines are bounded by max_inline_len instead).
 //
 // Not thread-safe; one parser per connection.
 #ifndef KIZUNA_PROTOCOL_REQUEST_PARSER_H_
@@ -28,9 +34,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kizuna::protocol {
@@ -79,33 +87,41 @@ class RequestParser {
   const std::string& error() const { return error_; }
 
   // Bytes received but not yet consumed by a complete command (a partial command).
-  size_t pending_bytes() const { return end_ - pos_; }
+  size_t pending_bytes() const { return end_ - (multibulk_remaining_ ? command_start_ : pos_); }
   // Capacity of the buffer, for CLIENT LIST qbuf/qbuf-free and INFO.
-  size_t buffer_capacity() const { return buf_.size(); }
+  size_t buffer_capacity() const { return capacity_; }
   // Releases buffer memory when idle (no partial command held).
   void ShrinkIfIdle();
 
  private:
-  // Implementation state. The parser keeps its position inside a partial command, so a
-  // command arriving in many pieces is not re-scanned from its start on every read.
+  // Outcome of reading a "*N\r\n" or "$N\r\n" header line at pos_.
+  enum class Line { kOk, kInvalid, kIncomplete, kTooLong };
+
   Status ParseMultibulk();
   Status ParseInline();
-  // kNeedMore, unless the incomplete command already exceeds the query buffer limit.
-  Status NeedMoreChecked();
+  Line ReadHeaderLine(int64_t* value, size_t* next);
   Status Fail(std::string message);
+  void Reallocate(size_t capacity);
 
   ParserLimits limits_;
-  std::vector<char> buf_;  // resized, never reserved beyond received data + read room
-  size_t pos_ = 0;         // first unconsumed byte
-  size_t end_ = 0;         // one past the last received byte
+  // The query buffer. Allocated uninitialised (no zero-fill) and grown only when a read needs
+  // room: its size follows the bytes received, never a declared length.
+  std::unique_ptr<char[]> buf_;
+  size_t capacity_ = 0;
+  size_t pos_ = 0;  // first unconsumed byte
+  size_t end_ = 0;  // one past the last received byte
+  // Where the search for the end of the line at pos_ resumes: a long line arriving in many
+  // reads is scanned once.
+  size_t scan_from_ = 0;
 
-  // Multibulk progress for the command being parsed.
+  // Multibulk progress. The parser keeps its place inside a partial command, so a big command
+  // arriving in many pieces is not re-parsed from its start on every read.
   int64_t multibulk_remaining_ = 0;  // arguments still to read; 0 = at a command boundary
   int64_t bulk_len_ = -1;            // length of the bulk being read; -1 = header not read
-  size_t command_start_ = 0;         // offset of the command's first byte
+  size_t command_start_ = 0;         // offset of the partial command's first byte
 
-  // Arguments as offsets (the buffer may move while a command is incomplete), and the views
-  // built from them once the command is complete.
+  // Arguments as (offset, length): the buffer may move while a command is incomplete. The
+  // views are built from them once the command is complete. Both vectors are reused.
   std::vector<std::pair<size_t, size_t>> arg_offsets_;
   std::vector<std::string_view> args_;
   std::string error_;

@@ -1,32 +1,262 @@
 // Store: the domain facade the server calls. One instance, used from the event-loop thread
-// only. (Stub: grows with the scoring core.)
+// only; not thread-safe.
+//
+// Determinism: every mutating operation takes fully resolved inputs (the handler fills in
+// defaults such as EVENT's TS from the clock and validates TS against it) and its effect
+// depends only on its arguments and the prior state, never on reading the clock, so a log of
+// applied write commands replays exactly. Where a write needs "now" (CATEGORY.SET decays
+// scores to now) it is a parameter. Reads take `now` too and decay to it.
+//
+// Errors: fallible operations return absl::Status(Or) whose message is the complete Redis
+// error line ("ERR unknown category 'foo'"); they validate everything before changing
+// anything, so an error leaves the store untouched.
+//
+// Scores and decay. A customer has one reference time ref = max(last_seen, R), where
+// last_seen is its highest event TS and R the time of the latest half-life change (see
+// SetCategory). Scores S_k are stored as values at ref; the value at time x is
+// S_k·2^-(max(0, x − ref)/halflife_k). An event at t > ref first decays S to t; one at
+// t < ref adds points·2^-((ref − t)/halflife). This is exactly the per-customer semantics
+// of SPEC EVENT step 3, with a single timestamp per customer.
+//
+// Ordering. Each category has an OrderIndex (descending score, ties by ascending id). For a
+// decaying category the index key is S_k·2^((ref − E)/halflife_k) for a common epoch E: all
+// customers decay at the same rate, so that key orders them by value at any x >= every ref,
+// and it changes only when the customer's own score does. When (ref − E)/halflife would
+// exceed kRebaseHalflives the epoch moves forward and keys are recomputed (exactly, from S)
+// and re-sorted. (A customer whose latest event TS is still ahead of the clock — at most
+// 5 minutes, SPEC — is ordered as if read at that TS.)
+//
+// Total. When every category has the same half-life (the default: all without decay) the
+// sum of the per-category keys orders customers by total at any time, and `total` has its
+// own OrderIndex. With mixed half-lives the order of totals changes with time alone, so no
+// index can stay exact without events; TOP/RANK total then fall back to an exact O(N) scan
+// (a bounded heap for TOP, a count for RANK), computed at `now`.
 #ifndef KIZUNA_STORE_STORE_H_
 #define KIZUNA_STORE_STORE_H_
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/categories.h"
 #include "store/clock.h"
+#include "store/customer_record.h"
+#include "store/customer_table.h"
+#include "store/dedupe.h"
+#include "store/order_index.h"
+#include "store/rules.h"
 #include "store/store_options.h"
 
 namespace kizuna::store {
 
+// Category argument of SCORE/TOP/RANK: a category index, or kTotal.
+inline constexpr int kTotal = -2;
+// Largest accepted `(ref − epoch) / halflife` before keys are rebased (2^256 headroom).
+inline constexpr double kRebaseHalflives = 256;
+
+struct EventInput {
+  std::string_view customer;
+  std::string_view action;
+  std::optional<std::string_view> item;
+  std::optional<double> value;
+  TimeMs ts = 0;  // resolved by the caller (defaults to the clock)
+  std::optional<std::string_view> id;
+  bool import = false;
+};
+
+struct EventResult {
+  double total = 0;      // the customer's total at `now`
+  bool deduped = false;  // step 2 found the ID: nothing changed
+  bool created = false;  // this event created the customer
+};
+
+// What observers (issue 5: timers/UNLESS, badges, segments, triggers) see after SPEC EVENT
+// steps 3–4 have been applied.
+struct AppliedEvent {
+  CustomerIndex customer;
+  const EventInput& input;
+  ActionId action;
+  bool created;
+  uint64_t action_count;               // this customer's count of the action, after the event
+  std::optional<uint64_t> pair_count;  // count of the exact (action, item) if tracked
+};
+
+class StoreObserver {
+ public:
+  virtual ~StoreObserver() = default;
+  virtual void OnEvent(const AppliedEvent& event) {}
+  // Called before the customer's state is dropped; the index may be reused afterwards.
+  virtual void OnCustomerDeleted(CustomerIndex c, std::string_view id) {}
+  virtual void OnFlushAll() {}
+};
+
+// RULE.SET as parsed by the handler; Store::SetRule validates it.
+struct RuleDefinition {
+  std::string_view id;
+  std::string_view action;
+  std::optional<std::string_view> item;
+  std::vector<std::pair<std::string_view, double>> points;  // category name -> points
+  std::optional<double> per;
+};
+
+// CUSTOMER's figures (scores at `now`).
+struct CustomerView {
+  std::vector<double> scores;  // per category index
+  double total = 0;
+  std::vector<std::pair<std::string_view, uint64_t>> counts;  // action -> n, by action id
+  TimeMs first_seen = 0;
+  TimeMs last_seen = 0;
+  uint64_t frequency = 0;
+  double monetary = 0;
+  std::optional<TimeMs> last_purchase;
+};
+
+// Figures for INFO scoring.
+struct StoreStats {
+  size_t customers = 0;
+  uint64_t events = 0;
+  uint64_t events_deduped = 0;
+  size_t categories = 0;
+  size_t rules = 0;
+  size_t actions = 0;
+  size_t tracked_pairs = 0;
+  size_t dedupe_customers = 0;
+  size_t dedupe_ids = 0;
+  size_t dedupe_max_ids_per_customer = DedupeTable::kIdsPerCustomer;
+  uint64_t dedupe_evictions = 0;
+  size_t dedupe_memory_bytes = 0;
+  bool total_indexed = true;
+  size_t memory_bytes = 0;  // estimate of everything the store holds
+  uint64_t rebases = 0;
+};
+
 class Store {
  public:
-  explicit Store(Clock* clock) : clock_(clock) {}
+  explicit Store(Clock* clock);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
   Clock& clock() const { return *clock_; }
-
   const StoreOptions& options() const { return options_; }
   void set_options(const StoreOptions& options) { options_ = options; }
 
   // DBSIZE: number of customers.
-  size_t customer_count() const { return 0; }
-  // FLUSHALL: drops every customer and everything hanging off them; keeps definitions.
-  void FlushAll() {}
+  size_t customer_count() const { return customers_.size(); }
+  // FLUSHALL: drops every customer and everything hanging off them (scores, counters, dedupe
+  // ids, per-action event counts); keeps categories, rules and tracked pairs.
+  void FlushAll();
+
+  // ---- Definitions -------------------------------------------------------------------------
+  const CategorySet& categories() const { return categories_; }
+  // CATEGORY.SET. halflife_ms 0 = no decay. Changing an existing category's half-life first
+  // decays every customer's scores to `now` under the old half-lives. O(N log N) when the
+  // ordering has to be rebuilt (new category, changed half-life).
+  absl::Status SetCategory(std::string_view name, int64_t halflife_ms, TimeMs now);
+  // Category index of `name`, kTotal for "total", or "ERR unknown category 'x'".
+  absl::StatusOr<int> ResolveCategory(std::string_view name) const;
+
+  absl::Status SetRule(const RuleDefinition& def);
+  const Rule* GetRule(std::string_view id) const { return rules_.Find(id); }
+  bool DeleteRule(std::string_view id);
+  const RuleSet& rules() const { return rules_; }
+  const ActionTable& actions() const { return actions_; }
+
+  // Seam for badges/segments/triggers: (action, exact item) pairs whose per-customer counters
+  // must be kept, reference counted. Counting starts at registration; when the last reference
+  // goes, the counters are dropped from every customer.
+  absl::Status TrackPair(std::string_view action, std::string_view item);
+  void UntrackPair(std::string_view action, std::string_view item);
+
+  void AddObserver(StoreObserver* observer) { observers_.push_back(observer); }
+
+  // ---- Events ------------------------------------------------------------------------------
+  // SPEC EVENT steps 1–4, then observers. in.ts must already be resolved and checked against
+  // the clock by the caller; `now` is used only to compute the returned total.
+  absl::StatusOr<EventResult> ApplyEvent(const EventInput& in, TimeMs now);
+
+  // ---- Customers and queries ----------------------------------------------------------------
+  CustomerIndex FindCustomer(std::string_view id) const { return customers_.Find(id); }
+  std::string_view CustomerId(CustomerIndex c) const { return customers_.Id(c); }
+  // Score of a live customer in a category (or kTotal) at `now`.
+  double Score(CustomerIndex c, int category, TimeMs now) const;
+  void ReadCustomer(CustomerIndex c, TimeMs now, CustomerView* out) const;
+  // Count of an action / a tracked (action, item) pair for a live customer (0 if none).
+  uint64_t ActionCount(CustomerIndex c, std::string_view action) const;
+  uint64_t PairCount(CustomerIndex c, std::string_view action, std::string_view item) const;
+  // CUSTOMER.DEL: false when unknown.
+  bool DeleteCustomer(std::string_view id);
+
+  // TOP: up to n (customer, score) pairs in leaderboard order.
+  void Top(int category, size_t n, TimeMs now,
+           std::vector<std::pair<CustomerIndex, double>>* out) const;
+  // RANK: 0-based position of a live customer.
+  size_t Rank(CustomerIndex c, int category, TimeMs now) const;
+
+  StoreStats stats() const;
 
  private:
+  class ColumnKeys;
+  friend class ColumnKeys;
+
+  TimeMs Ref(CustomerIndex c) const {
+    return last_seen_[c] > redefined_at_ ? last_seen_[c] : redefined_at_;
+  }
+  double* Row(CustomerIndex c) { return scores_.data() + static_cast<size_t>(c) * stride_; }
+  const double* Row(CustomerIndex c) const {
+    return scores_.data() + static_cast<size_t>(c) * stride_;
+  }
+  double ValueAt(CustomerIndex c, size_t k, TimeMs now) const;
+  double TotalAt(CustomerIndex c, TimeMs now) const;
+  double NormKey(double s, TimeMs ref, int64_t halflife) const;
+
+  // Sets up columns and indexes for the current categories, recomputing decay keys for
+  // epoch `epoch` and re-sorting every index. O(N log N).
+  void Relayout(TimeMs epoch);
+  void RebuildIndexes();
+  std::vector<CustomerIndex> LiveCustomers() const;
+  void EnsureSlot(CustomerIndex c);
+  void RemoveCounterEverywhere(uint32_t key);
+  bool TotalIndexed() const { return total_index_ != nullptr; }
+  void ScanTop(size_t n, TimeMs now, std::vector<std::pair<CustomerIndex, double>>* out) const;
+  size_t ScanRank(CustomerIndex c, TimeMs now) const;
+
   Clock* clock_;
   StoreOptions options_;
+  CategorySet categories_;
+  ActionTable actions_;
+  RuleSet rules_{&actions_};
+
+  CustomerTable customers_;
+  std::vector<TimeMs> last_seen_;           // per customer index
+  std::vector<RecordPool::Handle> record_;  // per customer index
+  RecordPool records_;
+  // Row-major score matrix: per customer `stride_` doubles: S for every category, then the
+  // order key of each decaying category (column norm_col_[k]).
+  std::vector<double> scores_;
+  size_t stride_ = 0;
+  std::vector<int> norm_col_;        // per category, -1 when it does not decay
+  TimeMs epoch_ = 0;                 // E
+  TimeMs redefined_at_ = INT64_MIN;  // R
+  uint64_t rebases_ = 0;
+
+  std::vector<std::unique_ptr<ColumnKeys>> keys_;  // per category, then total
+  std::vector<std::unique_ptr<OrderIndex>> cat_index_;
+  std::unique_ptr<ColumnKeys> total_keys_;
+  std::unique_ptr<OrderIndex> total_index_;  // null with mixed half-lives
+
+  DedupeTable dedupe_;
+  std::vector<StoreObserver*> observers_;
+  uint64_t events_ = 0;
+  uint64_t events_deduped_ = 0;
+  CustomerRecord scratch_;  // reused per event: no allocation in steady state
 };
 
 }  // namespace kizuna::store

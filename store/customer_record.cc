@@ -1,0 +1,172 @@
+#include "store/customer_record.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace kizuna::store {
+namespace {
+
+void PutVarint(std::vector<unsigned char>* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<unsigned char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<unsigned char>(v));
+}
+
+uint64_t GetVarint(const unsigned char** p) {
+  uint64_t v = 0;
+  int shift = 0;
+  while (**p & 0x80) {
+    v |= static_cast<uint64_t>(**p & 0x7f) << shift;
+    shift += 7;
+    ++*p;
+  }
+  v |= static_cast<uint64_t>(**p) << shift;
+  ++*p;
+  return v;
+}
+
+}  // namespace
+
+uint64_t CustomerRecord::Count(uint32_t key) const {
+  auto it = std::lower_bound(counters.begin(), counters.end(), key,
+                             [](const auto& e, uint32_t k) { return e.first < k; });
+  return it != counters.end() && it->first == key ? it->second : 0;
+}
+
+uint64_t CustomerRecord::Increment(uint32_t key) {
+  auto it = std::lower_bound(counters.begin(), counters.end(), key,
+                             [](const auto& e, uint32_t k) { return e.first < k; });
+  if (it != counters.end() && it->first == key) return ++it->second;
+  counters.insert(it, {key, 1});
+  return 1;
+}
+
+bool CustomerRecord::Remove(uint32_t key) {
+  auto it = std::lower_bound(counters.begin(), counters.end(), key,
+                             [](const auto& e, uint32_t k) { return e.first < k; });
+  if (it == counters.end() || it->first != key) return false;
+  counters.erase(it);
+  return true;
+}
+
+// Classes of 1, 2, 3, 4, 6, 8, 12, 16, ... units of 8 bytes (each <= 1.5x the previous).
+size_t RecordPool::ClassUnits(int cls) {
+  if (cls == 0) return 1;
+  int k = cls - 1;
+  size_t base = size_t{2} << (k / 2);
+  return (k % 2 == 1) ? base + base / 2 : base;
+}
+
+int RecordPool::ClassFor(size_t bytes) {
+  size_t units = (bytes + 7) / 8;
+  for (int c = 0; c < kClasses; ++c) {
+    if (ClassUnits(c) >= units) return c;
+  }
+  return -1;
+}
+
+unsigned char* RecordPool::At(Handle h) const {
+  return chunks_[h / kUnitsPerChunk].get() + (h % kUnitsPerChunk) * 8;
+}
+
+RecordPool::Handle RecordPool::Allocate(int cls) {
+  if (!free_[cls].empty()) {
+    Handle h = free_[cls].back();
+    free_[cls].pop_back();
+    return h;
+  }
+  size_t units = ClassUnits(cls);
+  if (chunk_used_units_ + units > kUnitsPerChunk) {
+    // Hand the tail of the current chunk to the smaller classes' free lists.
+    if (!chunks_.empty()) {
+      for (int c = cls - 1; c >= 0; --c) {
+        while (chunk_used_units_ + ClassUnits(c) <= kUnitsPerChunk) {
+          free_[c].push_back(
+              static_cast<Handle>((chunks_.size() - 1) * kUnitsPerChunk + chunk_used_units_));
+          chunk_used_units_ += ClassUnits(c);
+        }
+      }
+    }
+    chunks_.emplace_back(new unsigned char[kChunkBytes]);
+    chunk_used_units_ = 0;
+  }
+  Handle h = static_cast<Handle>((chunks_.size() - 1) * kUnitsPerChunk + chunk_used_units_);
+  chunk_used_units_ += units;
+  return h;
+}
+
+void RecordPool::Read(Handle h, int64_t last_seen, CustomerRecord* out) const {
+  out->Clear();
+  if (h == kNoRecord) {
+    out->first_seen = last_seen;
+    return;
+  }
+  const unsigned char* p = At(h) + 1;
+  out->first_seen = last_seen - static_cast<int64_t>(GetVarint(&p));
+  out->frequency = GetVarint(&p);
+  if (out->frequency > 0) {
+    std::memcpy(&out->monetary, p, 8);
+    p += 8;
+    out->last_purchase = last_seen - static_cast<int64_t>(GetVarint(&p));
+  }
+  uint64_t n = GetVarint(&p);
+  uint32_t key = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    key += static_cast<uint32_t>(GetVarint(&p));
+    uint64_t count = GetVarint(&p);
+    out->counters.emplace_back(key, count);
+  }
+}
+
+RecordPool::Handle RecordPool::Write(Handle h, int64_t last_seen, const CustomerRecord& r) {
+  scratch_.clear();
+  scratch_.push_back(0);  // class byte, set below
+  PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.first_seen));
+  PutVarint(&scratch_, r.frequency);
+  if (r.frequency > 0) {
+    unsigned char m[8];
+    std::memcpy(m, &r.monetary, 8);
+    scratch_.insert(scratch_.end(), m, m + 8);
+    PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.last_purchase));
+  }
+  PutVarint(&scratch_, r.counters.size());
+  uint32_t prev = 0;
+  for (const auto& [key, count] : r.counters) {
+    PutVarint(&scratch_, key - prev);
+    PutVarint(&scratch_, count);
+    prev = key;
+  }
+  int cls = ClassFor(scratch_.size());
+  if (cls < 0) std::abort();  // impossible within the store's limits (see header)
+  if (h != kNoRecord && At(h)[0] != cls) {
+    Free(h);
+    h = kNoRecord;
+  }
+  if (h == kNoRecord) {
+    h = Allocate(cls);
+    live_bytes_ += ClassUnits(cls) * 8;
+  }
+  scratch_[0] = static_cast<unsigned char>(cls);
+  std::memcpy(At(h), scratch_.data(), scratch_.size());
+  return h;
+}
+
+void RecordPool::Free(Handle h) {
+  if (h == kNoRecord) return;
+  int cls = At(h)[0];
+  live_bytes_ -= ClassUnits(cls) * 8;
+  free_[cls].push_back(h);
+}
+
+void RecordPool::Clear() {
+  chunks_.clear();
+  chunk_used_units_ = kUnitsPerChunk;
+  for (auto& f : free_) std::vector<Handle>().swap(f);
+  live_bytes_ = 0;
+  big_bytes_ = 0;
+}
+
+}  // namespace kizuna::store

@@ -1,0 +1,73 @@
+#include "store/customer_table.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+namespace kizuna::store {
+
+uint64_t HashBytes(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+CustomerTable::CustomerTable() : set_(0, Hash{this}, Eq{this}) {}
+
+CustomerIndex CustomerTable::Find(std::string_view id) const {
+  auto it = set_.find(id);
+  return it == set_.end() ? kNoCustomer : *it;
+}
+
+CustomerIndex CustomerTable::Insert(std::string_view id) {
+  CustomerIndex c;
+  if (!free_.empty()) {
+    c = free_.back();
+    free_.pop_back();
+  } else {
+    c = static_cast<CustomerIndex>(offsets_.size());
+    offsets_.push_back(kFree);
+  }
+  offsets_[c] = static_cast<uint32_t>(arena_.size());
+  arena_.push_back(static_cast<unsigned char>(id.size() - 1));
+  arena_.insert(arena_.end(), id.begin(), id.end());
+  set_.insert(c);
+  return c;
+}
+
+void CustomerTable::Erase(CustomerIndex c) {
+  set_.erase(c);
+  garbage_ += Id(c).size() + 1;
+  offsets_[c] = kFree;
+  free_.push_back(c);
+  if (garbage_ > 4096 && garbage_ * 2 > arena_.size()) CompactArena();
+}
+
+void CustomerTable::CompactArena() {
+  // Offsets grow with insertion order, so live ids can be slid down in index order only if
+  // we visit them by offset; copying into a fresh arena is simpler and equally O(size).
+  std::vector<unsigned char> fresh;
+  fresh.reserve(arena_.size() - garbage_);
+  for (size_t c = 0; c < offsets_.size(); ++c) {
+    if (offsets_[c] == kFree) continue;
+    size_t len = static_cast<size_t>(arena_[offsets_[c]]) + 2;
+    uint32_t at = static_cast<uint32_t>(fresh.size());
+    fresh.insert(fresh.end(), arena_.begin() + offsets_[c], arena_.begin() + offsets_[c] + len);
+    offsets_[c] = at;
+  }
+  arena_.swap(fresh);
+  garbage_ = 0;
+  // Hashes depend on the bytes only, so the set needs no rehash.
+}
+
+void CustomerTable::Clear() {
+  set_.clear();
+  std::vector<unsigned char>().swap(arena_);
+  std::vector<uint32_t>().swap(offsets_);
+  std::vector<CustomerIndex>().swap(free_);
+  garbage_ = 0;
+}
+
+size_t CustomerTable::MemoryBytes() const {
+  // flat_hash_set: one control byte plus one slot per bucket.
+  return arena_.capacity() + offsets_.capacity() * 4 + free_.capacity() * 4 +
+         set_.capacity() * (sizeof(uint32_t) + 1);
+}
+
+}  // namespace kizuna::store

@@ -1,0 +1,82 @@
+// CustomerTable: customer ids <-> dense u32 indices.
+//
+// Each id is stored once, in an append-only byte arena as [len-1][bytes] (ids are 1..256
+// bytes). The hash index is an absl::flat_hash_set of u32 indices whose hasher (XXH3-64) and
+// equality read the arena, so the set holds 4 bytes per customer and is probed with a
+// string_view without copying. Freed indices are reused; arena bytes of deleted ids are
+// reclaimed by compaction once they are more than half of the arena.
+//
+// Not thread-safe. Not copyable or movable (the set's hasher points back at the table).
+#ifndef KIZUNA_STORE_CUSTOMER_TABLE_H_
+#define KIZUNA_STORE_CUSTOMER_TABLE_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+
+namespace kizuna::store {
+
+using CustomerIndex = uint32_t;
+inline constexpr CustomerIndex kNoCustomer = UINT32_MAX;
+inline constexpr size_t kMaxCustomerIdLen = 256;
+
+uint64_t HashBytes(std::string_view s);  // XXH3_64bits
+
+class CustomerTable {
+ public:
+  CustomerTable();
+  CustomerTable(const CustomerTable&) = delete;
+  CustomerTable& operator=(const CustomerTable&) = delete;
+
+  // kNoCustomer when unknown.
+  CustomerIndex Find(std::string_view id) const;
+  // Adds a new id (1..256 bytes, not present) and returns its index, reusing freed ones.
+  CustomerIndex Insert(std::string_view id);
+  void Erase(CustomerIndex c);
+  void Clear();
+
+  std::string_view Id(CustomerIndex c) const {
+    const unsigned char* p = arena_.data() + offsets_[c];
+    return {reinterpret_cast<const char*>(p + 1), static_cast<size_t>(p[0]) + 1};
+  }
+  bool live(CustomerIndex c) const { return c < offsets_.size() && offsets_[c] != kFree; }
+  // Number of live customers.
+  size_t size() const { return set_.size(); }
+  // One past the highest index ever handed out (live or free): the length of per-index arrays.
+  size_t slots() const { return offsets_.size(); }
+
+  size_t MemoryBytes() const;
+  size_t arena_bytes() const { return arena_.size(); }
+
+ private:
+  static constexpr uint32_t kFree = UINT32_MAX;
+
+  struct Hash {
+    using is_transparent = void;
+    const CustomerTable* table;
+    size_t operator()(uint32_t c) const { return HashBytes(table->Id(c)); }
+    size_t operator()(std::string_view id) const { return HashBytes(id); }
+  };
+  struct Eq {
+    using is_transparent = void;
+    const CustomerTable* table;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, std::string_view b) const { return table->Id(a) == b; }
+    bool operator()(std::string_view a, uint32_t b) const { return a == table->Id(b); }
+  };
+
+  void CompactArena();
+
+  std::vector<unsigned char> arena_;
+  std::vector<uint32_t> offsets_;  // arena offset per index, kFree when free
+  std::vector<CustomerIndex> free_;
+  size_t garbage_ = 0;  // arena bytes of erased ids
+  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+};
+
+}  // namespace kizuna::store
+
+#endif  // KIZUNA_STORE_CUSTOMER_TABLE_H_

@@ -19,6 +19,8 @@ struct CommandContext {
   protocol::ReplyWriter& reply;
   Session& session;
   Server& server;
+  // Set by LogAs(): the handler logged a resolved form of this write itself.
+  bool logged = false;
 };
 
 }  // namespace kizuna::server

@@ -5,6 +5,7 @@
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "server/session.h"
 #include "store/strings.h"
@@ -76,6 +77,11 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   const CommandSpec& spec = *entry->spec;
   if (!ArityOk(spec.arity, args.size())) return reject(WrongArgsError(entry->full_name), entry);
 
+  bool write = spec.flags & kWrite;
+  if (write && !client.replaying && !server.persistence().error_reply().empty()) {
+    return reject(server.persistence().error_reply(), entry);
+  }
+
   if (server.has_monitors() && !(spec.flags & (kSkipMonitor | kAdmin))) {
     server.FeedMonitors(session, args);
   }
@@ -88,10 +94,13 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
                        std::chrono::steady_clock::now() - start)
                        .count();
 
+  bool failed = target.size() > mark && target.data()[mark] == '-';
+  if (write && !failed && !ctx.logged && !client.replaying) server.persistence().Append(args);
+
   ++entry->stats.calls;
   entry->stats.usec += static_cast<uint64_t>(micros);
   ++stats.total_commands_processed;
-  if (target.size() > mark && target.data()[mark] == '-') {
+  if (failed) {
     ++entry->stats.failed_calls;
     ++stats.total_error_replies;
   }

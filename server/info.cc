@@ -94,8 +94,15 @@ void PersistenceSection(Server& s, std::string* out) {
   Line(out, "loading", 0);
   Line(out, "async_loading", 0);
   Line(out, "rdb_bgsave_in_progress", 0);
-  Line(out, "aof_enabled", s.config().appendonly ? 1 : 0);
+  const Persistence& p = s.persistence();
+  Line(out, "aof_enabled", p.enabled() ? 1 : 0);
   Line(out, "aof_rewrite_in_progress", 0);
+  Line(out, "aof_last_write_status", p.error_reply().empty() ? "ok" : "err");
+  Line(out, "aof_current_size", p.log_size());
+  Line(out, "aof_current_seq", p.log_seq());
+  Line(out, "aof_write_errors", p.write_errors());
+  Line(out, "aof_loaded_records", p.loaded_records());
+  Line(out, "appendfsync", s.config().appendfsync);
 }
 
 void StatsSection(Server& s, std::string* out) {

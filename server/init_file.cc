@@ -24,6 +24,7 @@ bool ApplyInitFile(Server& server, const std::string& path, std::string* error) 
   Session client(server, boost::asio::ip::tcp::socket(server.io()), 0);
   client.info().authenticated = true;
   client.info().name = "init-file";
+  client.info().replaying = true;  // applied at every start, so never logged
   client.RefreshParserLimits();
 
   std::string line;

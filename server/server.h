@@ -20,6 +20,7 @@
 #include "protocol/request_parser.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/persistence.h"
 #include "server/slowlog.h"
 #include "store/clock.h"
 #include "store/store.h"
@@ -57,13 +58,16 @@ class Server {
 
   boost::asio::io_context& io() { return io_; }
   store::Store& store() { return *store_; }
-  store::Clock& clock() { return *clock_; }
+  store::Clock& clock() { return *pinnable_clock_; }
+  // For log replay: the clock reads the recorded time of the command being replayed.
+  store::PinnableClock& pinnable_clock() { return *pinnable_clock_; }
   // Non-null only with --clock manual.
   store::ManualClock* manual_clock() { return manual_clock_; }
   Config& config() { return config_; }
   const Config& config() const { return config_; }
   CommandTable& commands() { return commands_; }
   Slowlog& slowlog() { return slowlog_; }
+  Persistence& persistence() { return persistence_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -110,10 +114,12 @@ class Server {
   boost::asio::signal_set signals_;
   boost::asio::steady_timer cron_timer_;
   std::unique_ptr<store::Clock> clock_;
+  std::unique_ptr<store::PinnableClock> pinnable_clock_;
   store::ManualClock* manual_clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
   CommandTable commands_;
   Slowlog slowlog_;
+  Persistence persistence_{*this};
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;
   std::vector<Session*> monitors_;

@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 
 #include <algorithm>
-
 #include <boost/asio/write.hpp>
 
 #include "server/dispatcher.h"
@@ -68,7 +67,7 @@ void Session::RejectAndClose(std::string_view error) {
 }
 
 void Session::ReadSome() {
-  if (reading_ || closing()) return;
+  if (reading_ || closing() || awaiting_sync_) return;
   reading_ = true;
   std::span<char> room = parser_.PrepareRead();
   socket_.async_read_some(asio::buffer(room.data(), room.size()),
@@ -87,9 +86,27 @@ void Session::OnRead(const boost::system::error_code& ec, size_t n) {
   server_.stats().total_net_input_bytes += n;
   info_.last_interaction_ms = server_.clock().NowMs();
   ProcessInput();
+  AfterBatch();
+}
+
+void Session::AfterBatch() {
+  if (server_.persistence().ReplyNeedsSync()) {
+    // Group commit: the replies go out once the log holding these writes is on disk.
+    if (!awaiting_sync_) {
+      awaiting_sync_ = true;
+      server_.persistence().WaitForSync(shared_from_this());
+    }
+    return;
+  }
   Flush();
   if (CloseIfOverOutputLimit()) return;
-  if (!closing() && pending_output() <= kMaxPendingOutput) ReadSome();
+  if (!closing() && !reading_ && pending_output() <= kMaxPendingOutput) ReadSome();
+}
+
+void Session::ResumeAfterSync() {
+  awaiting_sync_ = false;
+  if (closed_) return;
+  AfterBatch();
 }
 
 bool Session::CloseIfOverOutputLimit() {
@@ -137,7 +154,7 @@ void Session::ScheduleFlush() {
 }
 
 void Session::Flush() {
-  if (closed_ || writing_in_flight_) return;
+  if (closed_ || writing_in_flight_ || awaiting_sync_) return;
   if (out_.empty()) {
     if (close_after_reply_) CloseSocket();
     return;
@@ -175,12 +192,11 @@ void Session::OnWrite(const boost::system::error_code& ec, size_t n) {
   writing_.clear();
   writing_.ShrinkTo(64 * 1024);
   Flush();
-  // Resume a client whose reading was paused for flow control.
-  if (!closing() && !reading_ && pending_output() <= kMaxPendingOutput) {
-    // Commands already buffered (parsed but not executed) run before reading more.
+  // Resume a client whose reading was paused for flow control: commands already buffered
+  // (parsed but not executed) run before reading more.
+  if (!closing() && !reading_ && !awaiting_sync_ && pending_output() <= kMaxPendingOutput) {
     ProcessInput();
-    Flush();
-    if (!closing() && pending_output() <= kMaxPendingOutput) ReadSome();
+    AfterBatch();
   }
 }
 

@@ -38,6 +38,9 @@ struct ClientInfo {
   store::TimeMs last_interaction_ms = 0;
   int resp = 2;
   bool authenticated = false;
+  // Internal client replaying the log: its writes are not logged again, and checks that
+  // depend on the clock are skipped.
+  bool replaying = false;
   bool monitor = false;
   bool no_evict = false;
   enum class ReplyMode { kOn, kOff, kSkipNext, kSkipThis } reply_mode = ReplyMode::kOn;
@@ -74,6 +77,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // Enforces client-output-buffer-limit: closes the client (and returns true) when its unsent
   // output is over the hard limit, or over the soft limit for too long.
   bool CloseIfOverOutputLimit();
+  // Continues after the append-only log reached the disk (appendfsync always).
+  void ResumeAfterSync();
   // Applies the current limits (password state, proto-max-bulk-len, query buffer limit).
   void RefreshParserLimits();
 
@@ -81,6 +86,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadSome();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void ProcessInput();
+  // After commands ran: wait for the log if needed, then write replies and read on.
+  void AfterBatch();
   void Flush();
   void OnWrite(const boost::system::error_code& ec, size_t n);
   void CloseSocket();
@@ -96,6 +103,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool flush_scheduled_ = false;
   bool close_after_reply_ = false;
   bool closed_ = false;
+  bool awaiting_sync_ = false;
   store::TimeMs over_soft_limit_since_ = -1;
 };
 

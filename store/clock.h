@@ -41,6 +41,26 @@ class ManualClock final : public Clock {
   TimeMs now_;
 };
 
+// Reads its base clock, except while pinned to a recorded time: replaying the log runs each
+// command at the time it first ran, so everything a command derives from "now" (EVENT's
+// default TS, decay to now) comes out the same.
+class PinnableClock final : public Clock {
+ public:
+  explicit PinnableClock(const Clock* base) : base_(base) {}
+  TimeMs NowMs() const override { return pinned_ ? pinned_at_ : base_->NowMs(); }
+  bool is_manual() const override { return base_->is_manual(); }
+  void Pin(TimeMs t) {
+    pinned_ = true;
+    pinned_at_ = t;
+  }
+  void Unpin() { pinned_ = false; }
+
+ private:
+  const Clock* base_;
+  bool pinned_ = false;
+  TimeMs pinned_at_ = 0;
+};
+
 // Wall-clock time for start-up of a ManualClock and for log lines.
 TimeMs SystemNowMs();
 

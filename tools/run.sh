@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
 tools/build.sh
-exec build/server/kizuna-server "$@"
+mkdir -p data
+# Data files go to ./data unless --dir says otherwise (later flags win).
+exec build/server/kizuna-server --dir data "$@"

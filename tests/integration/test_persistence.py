@@ -1,0 +1,192 @@
+"""Durability with real files and real processes: restarts, kill -9, torn and corrupt logs,
+kizuna-check, and a full disk."""
+import os
+import random
+import signal
+import subprocess
+import threading
+
+import pytest
+import redis
+
+from conftest import SERVER_BIN, wait_until
+
+CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
+FLAGS = ["--clock", "manual", "--enable-debug-command", "yes"]
+
+
+def durable_server(make_server, workdir, fsync="always", *extra):
+    return make_server("--dir", workdir, "--appendonly", "yes", "--appendfsync", fsync, *extra,
+                       flags=FLAGS)
+
+
+def state(r):
+    """Everything a client can see: definitions and every customer's profile."""
+    r.response_callbacks = {}
+    customers = sorted(r.execute_command("TOP", "total", 1_000_000))
+    return {
+        "categories": r.execute_command("CATEGORY.LIST"),
+        "rules": sorted(r.execute_command("RULE.LIST")),
+        "customers": {c: r.execute_command("CUSTOMER", c) for c in customers},
+        "dbsize": r.execute_command("DBSIZE"),
+    }
+
+
+def load_some_state(r, n=50):
+    r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 3, "lifestyle", 5)
+    r.execute_command("RULE.SET", "p", "ACTION", "purchase", "POINTS", "product", 8,
+                      "lifestance", 1)
+    for i in range(n):
+        r.execute_command("EVENT", f"c{i}", "view")
+        if i % 3 == 0:
+            r.execute_command("EVENT", f"c{i}", "purchase", "VALUE", 10 + i, "ID", f"o{i}")
+    r.execute_command("CUSTOMER.DEL", "c1")
+
+
+def log_files(workdir):
+    return sorted(os.path.join(workdir, f) for f in os.listdir(workdir) if f.endswith(".klog"))
+
+
+def test_restart_keeps_everything(make_server, workdir):
+    s = durable_server(make_server, workdir, "everysec")
+    load_some_state(s.client())
+    before = state(s.client())
+    assert s.stop() == 0  # SIGTERM flushes and fsyncs the log
+    s2 = durable_server(make_server, workdir, "everysec")
+    assert state(s2.client()) == before
+    assert "Loaded" in s2.log_text()
+
+
+def test_replay_uses_the_recorded_time(make_server, workdir):
+    s = durable_server(make_server, workdir)
+    r = s.client()
+    r.execute_command("DEBUG", "CLOCK", "ADVANCE", "30d")
+    r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
+    r.execute_command("EVENT", "late", "view")  # TS defaults to the (manual) clock
+    r.response_callbacks = {}
+    seen = r.execute_command("CUSTOMER", "late")
+    s.stop(signal.SIGKILL)
+    s2 = durable_server(make_server, workdir)
+    r2 = s2.client()
+    r2.response_callbacks = {}
+    assert r2.execute_command("CUSTOMER", "late") == seen
+
+
+def test_kill_9_loses_no_acknowledged_event(make_server, workdir):
+    rng = random.Random(7)
+    acked = 0
+    s = durable_server(make_server, workdir)
+    s.client().execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
+    for round_ in range(4):
+        r = s.client()
+        stop = threading.Event()
+        count = [0]
+
+        def writer():
+            w = s.client()
+            while not stop.is_set():
+                try:
+                    w.execute_command("EVENT", "hot", "view")
+                except redis.ConnectionError:
+                    return
+                count[0] += 1
+
+        threads = [threading.Thread(target=writer) for _ in range(4)]
+        for t in threads:
+            t.start()
+        wait_until(lambda: count[0] >= 200 + rng.randrange(400), what="some acknowledged events")
+        os.kill(s.pid, signal.SIGKILL)
+        s.proc.wait()
+        stop.set()
+        for t in threads:
+            t.join()
+        acked += count[0]
+        s = durable_server(make_server, workdir)
+        score = float(s.client().execute_command("SCORE", "hot", "product"))
+        # Every acknowledged event is there; at most one unacknowledged one per writer more.
+        assert acked <= score <= acked + 4 * (round_ + 1), (acked, score)
+        acked = int(score)
+
+
+def test_torn_tail_is_truncated_at_any_offset(make_server, workdir):
+    s = durable_server(make_server, workdir, "no")
+    r = s.client()
+    r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
+    for i in range(20):
+        r.execute_command("EVENT", "c", "view")
+    assert s.stop() == 0
+    path = log_files(workdir)[0]
+    full = open(path, "rb").read()
+    # Record boundaries: a cut exactly on one keeps that many records.
+    rng = random.Random(3)
+    for cut in sorted(rng.sample(range(1, len(full)), 12)):
+        with open(path, "wb") as f:
+            f.write(full[:cut])
+        s = durable_server(make_server, workdir, "no")
+        score = s.client().execute_command("SCORE", "c", "product")
+        events = int(float(score)) if score is not None else 0
+        assert 0 <= events <= 20
+        assert s.stop() == 0
+        # What survived is a prefix of whole records, and the file was cut to it.
+        assert len(open(path, "rb").read()) <= cut
+        if events:
+            assert f"offset" in s.log_text() or len(open(path, "rb").read()) == cut
+
+
+def test_flipped_byte_refuses_start_then_check_fix_repairs(make_server, workdir):
+    s = durable_server(make_server, workdir)
+    load_some_state(s.client(), n=30)
+    assert s.stop() == 0
+    path = log_files(workdir)[0]
+    data = bytearray(open(path, "rb").read())
+    middle = len(data) // 2
+    data[middle] ^= 0x40
+    open(path, "wb").write(bytes(data))
+    out = subprocess.run([SERVER_BIN, "--port", "0", "--dir", workdir, *FLAGS],
+                         capture_output=True, timeout=30)
+    assert out.returncode != 0
+    assert path.encode() in out.stderr and b"offset" in out.stderr and b"kizuna-check" in out.stderr
+    check = subprocess.run([CHECK_BIN, workdir], capture_output=True, timeout=30)
+    assert check.returncode == 1 and b"CORRUPT at offset" in check.stdout
+    fix = subprocess.run([CHECK_BIN, workdir, "--fix"], input=b"y\n", capture_output=True,
+                         timeout=30)
+    assert fix.returncode == 0, fix.stdout
+    assert os.path.getsize(path) <= middle
+    assert subprocess.run([CHECK_BIN, workdir], capture_output=True).returncode == 0
+    s2 = durable_server(make_server, workdir)
+    assert s2.client().ping()
+
+
+def test_full_disk_refuses_writes_keeps_reads(make_server, workdir):
+    mnt = os.path.join(workdir, "small")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        s = make_server("--dir", mnt, "--appendonly", "yes", "--appendfsync", "always",
+                        flags=FLAGS)
+        r = s.client()
+        r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
+        acked = 0
+        with pytest.raises(redis.exceptions.RedisError):
+            for i in range(100_000):
+                r.execute_command("EVENT", f"customer-with-a-long-id-{i:08d}", "view")
+                acked += 1
+        r = s.client()
+        with pytest.raises(redis.ResponseError, match="MISCONF"):
+            r.execute_command("EVENT", "x", "view")
+        assert r.ping()
+        assert r.execute_command("DBSIZE") >= acked  # reads keep working
+        s.stop()
+        # Everything acknowledged is on disk: a restart (with room again) finds it all.
+        subprocess.run(["mount", "-o", "remount,size=4m", mnt], check=True)
+        s2 = make_server("--dir", mnt, "--appendonly", "yes", flags=FLAGS)
+        assert s2.client().execute_command("DBSIZE") >= acked
+    finally:
+        subprocess.run(["umount", "-l", mnt])
+
+
+def test_appendonly_no_writes_no_files(make_server, workdir):
+    s = make_server("--dir", workdir, "--appendonly", "no", flags=FLAGS)
+    s.client().execute_command("EVENT", "c", "view")
+    assert log_files(workdir) == []

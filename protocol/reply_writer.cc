@@ -41,8 +41,20 @@ size_t FormatDouble(double v, char* buf) {
     std::memcpy(buf, "-inf", 4);
     return 4;
   }
-  auto [end, ec] = std::to_chars(buf, buf + 32, v);
-  return static_cast<size_t>(end - buf);
+  // Integral values print as integers, as every Redis version does (1000000, where the
+  // shortest form would be 1e+06), within Redis's own bound of 2^62. Also the fast path.
+  constexpr double kIntegralLimit = 4611686018427387904.0;  // 2^62
+  if (v >= -kIntegralLimit && v <= kIntegralLimit) {
+    auto i = static_cast<int64_t>(v);
+    if (static_cast<double>(i) == v) {
+      if (i == 0 && std::signbit(v)) {
+        std::memcpy(buf, "-0", 2);
+        return 2;
+      }
+      return static_cast<size_t>(std::to_chars(buf, buf + 32, i).ptr - buf);
+    }
+  }
+  return static_cast<size_t>(std::to_chars(buf, buf + 32, v).ptr - buf);
 }
 
 void ReplyWriter::Header(char type, int64_t n) {

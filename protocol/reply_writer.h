@@ -8,7 +8,8 @@
 //   w.Bulk("name");  w.Null();     // RESP3 _   ; RESP2 $-1
 //   w.NullArray();                 // RESP3 _   ; RESP2 *-1 (null where a map/array was due)
 //
-// Doubles use the shortest text that round-trips (23, 2.5, 0.1, 1e+300), and inf, -inf, nan.
+// Doubles use the shortest text that round-trips (2.5, 0.1, 1e+300, 5e-324), and inf, -inf, nan;
+// integral values up to 2^62 print as integers, as Redis does (23, 1000000 rather than 1e+06).
 // Errors take the full message without the leading '-' ("ERR syntax error"); CR/LF inside a
 // message are replaced with spaces so a reply can never break framing.
 //
@@ -96,8 +97,9 @@ class ReplyWriter {
   int resp_;
 };
 
-// Shortest decimal text that parses back to v: "23", "2.5", "0.1", "inf", "-inf", "nan".
-// Writes at most 32 bytes to buf and returns the length.
+// Decimal text that parses back to v: an integer for integral |v| <= 2^62 ("23", "1000000",
+// "-0"), otherwise the shortest round-trip form from std::to_chars ("2.5", "0.1", "1e+300");
+// "inf", "-inf", "nan". Writes at most 32 bytes to buf and returns the length.
 size_t FormatDouble(double v, char* buf);
 
 }  // namespace kizuna::protocol

@@ -35,6 +35,11 @@ void ExpectShortestRoundTrip(double v) {
   std::string s = Format(v);
   ASSERT_EQ(std::strtod(s.c_str(), nullptr), v) << s;
   EXPECT_EQ(std::signbit(std::strtod(s.c_str(), nullptr)), std::signbit(v)) << s;
+  if (std::abs(v) <= 0x1p62 && v == std::trunc(v)) {
+    // Integral: the exact integer, as Redis prints it.
+    EXPECT_EQ(s, std::to_string(static_cast<int64_t>(v))) << s;
+    return;
+  }
   // Never longer than the best %g form (to_chars may pick plain digits where %g needs an
   // exponent: 1428547813435902208 rather than 1.4285478134359022e+18).
   EXPECT_LE(s.size(), ShortestPrintf(v).size()) << s;
@@ -47,10 +52,14 @@ TEST(FormatDouble, FixedCases) {
   EXPECT_EQ(Format(-0.0), "-0");
   EXPECT_EQ(Format(0.0), "0");
   EXPECT_EQ(Format(1e300), "1e+300");
+  EXPECT_EQ(Format(1e6), "1000000");  // Redis prints integral values as integers, not 1e+06
+  EXPECT_EQ(Format(-1e15), "-1000000000000000");
+  EXPECT_EQ(Format(0x1p62), "4611686018427387904");  // Redis's bound for the integer form
+  EXPECT_EQ(Format(1e20), "1e+20");                  // above it: shortest form
+  EXPECT_EQ(Format(0.00001), "1e-05");
   EXPECT_EQ(Format(5e-324), "5e-324");
   EXPECT_EQ(Format(-1.5), "-1.5");
   EXPECT_EQ(Format(0.1 + 0.2), "0.30000000000000004");
-  EXPECT_EQ(Format(1e21), "1e+21");
   EXPECT_EQ(Format(123456789012), "123456789012");
   EXPECT_EQ(Format(std::numeric_limits<double>::max()), "1.7976931348623157e+308");
   EXPECT_EQ(Format(-std::numeric_limits<double>::min()), "-2.2250738585072014e-308");
@@ -68,6 +77,14 @@ TEST(FormatDouble, RandomBitPatternsRoundTripShortest) {
     std::memcpy(&v, &bits, sizeof(v));
     if (!std::isfinite(v)) continue;
     ExpectShortestRoundTrip(v);
+  }
+}
+
+TEST(FormatDouble, RandomIntegralValuesPrintAsIntegers) {
+  std::mt19937_64 gen(3);
+  for (int i = 0; i < 20000; ++i) {
+    int64_t n = static_cast<int64_t>(gen() >> (2 + gen() % 62)) * (gen() % 2 ? 1 : -1);
+    ExpectShortestRoundTrip(static_cast<double>(n));
   }
 }
 

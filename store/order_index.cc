@@ -59,7 +59,24 @@ void OrderIndex::Insert(uint32_t c) {
     FenwickAdd(bi, 1);
     return;
   }
-  // Split a full block in halves.
+  // A full block first spills one entry into a neighbour with room, which keeps blocks
+  // ~90% full (memory) instead of the ~70% that splitting alone gives.
+  if (bi + 1 < blocks_.size() && blocks_[bi + 1].items.size() < kMaxBlock - 1) {
+    Block& next = blocks_[bi + 1];
+    next.items.insert(next.items.begin(), b.items.back());
+    b.items.pop_back();
+    RefreshFront(bi + 1);
+    FenwickAdd(bi + 1, 1);
+    return;
+  }
+  if (bi > 0 && blocks_[bi - 1].items.size() < kMaxBlock - 1) {
+    blocks_[bi - 1].items.push_back(b.items.front());
+    b.items.erase(b.items.begin());
+    RefreshFront(bi);
+    FenwickAdd(bi - 1, 1);
+    return;
+  }
+  // Split a full block (with full neighbours) in halves.
   Block fresh;
   fresh.items.reserve(kMaxBlock);
   size_t half = b.items.size() / 2;
@@ -125,7 +142,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
   std::sort(keyed.begin(), keyed.end(), [this](const auto& a, const auto& b) {
     return LessKeyed(a.first, a.second, b.first, b.second);
   });
-  constexpr size_t kFill = kMaxBlock * 3 / 4;
+  constexpr size_t kFill = kMaxBlock * 7 / 8;
   for (size_t i = 0; i < keyed.size(); i += kFill) {
     Block b;
     b.items.reserve(kMaxBlock);

@@ -5,7 +5,8 @@
 // stored once. Contract: a customer's key must not change while it is in the index — erase it,
 // change the score, insert it again (Store does exactly that).
 //
-// Layout: a sequence of sorted blocks of at most kMaxBlock entries (a two-level B+tree), the
+// Layout: a sequence of sorted blocks of at most kMaxBlock entries (a two-level B+tree; a full
+// block spills into a neighbour before it splits, so blocks stay ~90% full), the
 // first entry of each block cached with its key for the top-level binary search, and a Fenwick
 // tree over block sizes for ranks. Insert/erase: O(log N) compares + one memmove of at most
 // 4 KB; Rank: O(log N); iterating the first n: O(n).

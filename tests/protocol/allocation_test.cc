@@ -50,7 +50,7 @@ size_t ParseOneRead(RequestParser& parser, std::string_view bytes) {
   return commands;
 }
 
-TEST(Allocation, SteadyStateParsingAllocatesNothing) {
+TEST(ProtocolAllocation, SteadyStateParsingAllocatesNothing) {
   std::string chunk = "c\r\n";  // completes the previous read's partial ECHO
   for (int i = 0; i < 16; ++i) chunk += "*1\r\n$4\r\nPING\r\n";
   chunk += "*3\r\n$5\r\nEVENT\r\n$2\r\nc1\r\n$4\r\nview\r\nECHO \"a b\" c\r\n\r\n*0\r\n";
@@ -65,7 +65,7 @@ TEST(Allocation, SteadyStateParsingAllocatesNothing) {
   EXPECT_EQ(args, 1000u * (2 + 16 + 3 + 3));
 }
 
-TEST(Allocation, WritingIntoAWarmBufferAllocatesNothing) {
+TEST(ProtocolAllocation, WritingIntoAWarmBufferAllocatesNothing) {
   ReplyBuffer out;
   auto write = [&] {
     out.clear();

@@ -77,6 +77,9 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   const CommandSpec& spec = *entry->spec;
   if (!ArityOk(spec.arity, args.size())) return reject(WrongArgsError(entry->full_name), entry);
 
+  if (server.loading() && !client.replaying && !(spec.flags & kLoading)) {
+    return reject("LOADING kizuna is loading the dataset in memory", entry);
+  }
   bool write = spec.flags & kWrite;
   if (write && !client.replaying && !server.persistence().error_reply().empty()) {
     return reject(server.persistence().error_reply(), entry);

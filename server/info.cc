@@ -91,7 +91,17 @@ void MemorySection(Server& s, std::string* out) {
 }
 
 void PersistenceSection(Server& s, std::string* out) {
-  Line(out, "loading", 0);
+  Line(out, "loading", s.loading() ? 1 : 0);
+  if (const LogLoader* loader = s.persistence().loader()) {
+    Line(out, "loading_start_time", loader->start_ms() / 1000);
+    Line(out, "loading_total_bytes", loader->total_bytes());
+    Line(out, "loading_loaded_bytes", loader->loaded_bytes());
+    Line(out, "loading_loaded_perc",
+         FormatFixed(100.0 * static_cast<double>(loader->loaded_bytes()) /
+                         static_cast<double>(std::max<uint64_t>(1, loader->total_bytes())),
+                     2));
+    Line(out, "loading_eta_seconds", static_cast<int64_t>(loader->eta_seconds()));
+  }
   Line(out, "async_loading", 0);
   Line(out, "rdb_bgsave_in_progress", 0);
   const Persistence& p = s.persistence();

@@ -19,94 +19,37 @@
 
 namespace kizuna::server {
 
-namespace {
-constexpr int64_t kProgressEveryMs = 1000;
-}  // namespace
-
-bool Persistence::LoadAndOpen(std::string* error) {
+bool Persistence::BeginLoad(std::string* error) {
   const Config& config = server_.config();
   if (!config.appendonly) return true;
   std::error_code ec;
   std::filesystem::create_directories(config.dir, ec);
-  std::vector<store::LogFile> logs = store::ListLogs(config.dir);
-  for (size_t i = 0; i < logs.size(); ++i) {
-    if (!Replay(logs[i].path, i + 1 == logs.size(), error)) return false;
-  }
-  if (!logs.empty()) seq_ = logs.back().seq;
-  std::string path = store::LogPath(config.dir, seq_);
-  if (!writer_.Open(path)) {
-    *error = StrCat("Cannot open the append-only log: ", writer_.error());
+  if (ec) {
+    *error = StrCat("Cannot create dir ", config.dir, ": ", ec.message());
     return false;
   }
-  store::SyncDirectoryOf(path);
-  LogNotice("Append-only log ", path, " (appendfsync ", config.appendfsync, ")");
+  std::vector<store::LogFile> logs = store::ListLogs(config.dir);
+  if (!logs.empty()) seq_ = logs.back().seq;
+  loader_ = std::make_unique<LogLoader>(server_, std::move(logs));
   return true;
 }
 
-bool Persistence::Replay(const std::string& path, bool is_last, std::string* error) {
-  store::RecordFileReader reader;
-  if (!reader.Open(path)) {
-    *error = StrCat("Cannot read ", reader.error());
-    return false;
+LogLoader::Step Persistence::LoadSome(std::chrono::microseconds budget, std::string* error) {
+  if (!loader_) return LogLoader::Step::kDone;
+  LogLoader::Step step = loader_->Run(budget, error);
+  if (step != LogLoader::Step::kDone) return step;
+  loaded_records_ = loader_->records();
+  LogNotice("DB loaded from the append-only log: ", loaded_records_, " records in ",
+            FormatFixed((store::SystemNowMs() - loader_->start_ms()) / 1000.0, 3), " s");
+  loader_.reset();
+  std::string path = store::LogPath(server_.config().dir, seq_);
+  if (!writer_.Open(path)) {
+    *error = StrCat("Cannot open the append-only log: ", writer_.error());
+    return LogLoader::Step::kFailed;
   }
-  // Replayed commands run as an internal client that logs nothing and skips checks that
-  // depend on the clock (an event's TS was validated when it was first applied).
-  Session client(server_, boost::asio::ip::tcp::socket(server_.io()), 0);
-  client.info().authenticated = true;
-  client.info().replaying = true;
-  client.info().name = "replay";
-  protocol::ReplyBuffer reply;
-  auto start = std::chrono::steady_clock::now();
-  auto last_report = start;
-  uint64_t records = 0;
-  LogNotice("Loading ", path, " (", reader.file_size(), " bytes)");
-  store::RecordFileReader::Status st;
-  store::PinnableClock& clock = server_.pinnable_clock();
-  while ((st = reader.Next()) == store::RecordFileReader::Status::kRecord) {
-    std::span<const std::string_view> rec = reader.args();
-    auto at = rec.size() >= 2 ? ParseInt(rec[0]) : std::nullopt;
-    if (!at) {
-      *error = StrCat("Bad record in ", path, " at offset ", reader.offset(),
-                      ": no command time. Refusing to start.");
-      return false;
-    }
-    reply.clear();
-    clock.Pin(*at);
-    ExecuteCommand(server_, client, rec.subspan(1), reply);
-    clock.Unpin();
-    ++records;
-    if ((records & 0xfff) == 0) {
-      auto now = std::chrono::steady_clock::now();
-      if (now - last_report >= std::chrono::milliseconds(kProgressEveryMs)) {
-        last_report = now;
-        double done = static_cast<double>(reader.end_offset()) /
-                      static_cast<double>(std::max<uint64_t>(1, reader.file_size()));
-        double elapsed = std::chrono::duration<double>(now - start).count();
-        LogNotice("Loading ", path, ": ", FormatFixed(done * 100, 1), "% (", records,
-                  " records), ETA ", FormatFixed(done > 0 ? elapsed * (1 - done) / done : 0, 1),
-                  " s");
-      }
-    }
-  }
-  loaded_records_ += records;
-  if (st == store::RecordFileReader::Status::kTorn && is_last) {
-    LogWarning("Log ", path, " ends with an incomplete record at offset ", reader.offset(), " (",
-               reader.file_size() - reader.offset(),
-               " bytes): truncating it; the server probably stopped while writing.");
-    std::string trunc_error;
-    if (!store::TruncateFile(path, reader.offset(), &trunc_error)) {
-      *error = StrCat("Cannot truncate ", path, ": ", trunc_error);
-      return false;
-    }
-  } else if (st != store::RecordFileReader::Status::kEnd) {
-    *error = StrCat("Bad record in ", path, " at offset ", reader.offset(), ": ", reader.error(),
-                    ". Refusing to start; inspect it with `kizuna-check ", server_.config().dir,
-                    "` (`--fix` truncates the newest log there).");
-    return false;
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  LogNotice("Loaded ", records, " records from ", path, " in ", FormatFixed(seconds, 3), " s");
-  return true;
+  store::SyncDirectoryOf(path);
+  LogNotice("Append-only log ", path, " (appendfsync ", server_.config().appendfsync, ")");
+  return LogLoader::Step::kDone;
 }
 
 void Persistence::Append(std::span<const std::string_view> args) {

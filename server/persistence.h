@@ -20,6 +20,7 @@
 #ifndef KIZUNA_SERVER_PERSISTENCE_H_
 #define KIZUNA_SERVER_PERSISTENCE_H_
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -27,6 +28,7 @@
 #include <string_view>
 #include <vector>
 
+#include "server/log_loader.h"
 #include "store/persistence/record_file.h"
 
 namespace kizuna::server {
@@ -39,9 +41,13 @@ class Persistence {
  public:
   explicit Persistence(Server& server) : server_(server) {}
 
-  // Replays the logs in `dir` and opens the newest for appending. False with a message
-  // (naming file and offset) when a file is corrupt or unreadable.
-  bool LoadAndOpen(std::string* error);
+  // Finds the logs in `dir` to replay. False if `dir` is unusable.
+  bool BeginLoad(std::string* error);
+  // Replays for about `budget`; once everything is loaded, opens the newest log for
+  // appending. kFailed sets `error` (naming file and offset for a bad record).
+  LogLoader::Step LoadSome(std::chrono::microseconds budget, std::string* error);
+  bool loading() const { return loader_ != nullptr; }
+  const LogLoader* loader() const { return loader_.get(); }
 
   bool enabled() const { return writer_.is_open(); }
   // Appends one applied write command (called by the dispatcher).
@@ -65,7 +71,6 @@ class Persistence {
   uint64_t loaded_records() const { return loaded_records_; }
 
  private:
-  bool Replay(const std::string& path, bool is_last, std::string* error);
   void ScheduleEndOfTurn();
   void EndOfTurn();
   void SetError(const std::string& what);
@@ -74,6 +79,7 @@ class Persistence {
 
   Server& server_;
   store::RecordFileWriter writer_;
+  std::unique_ptr<LogLoader> loader_;
   uint64_t seq_ = 1;
   bool end_of_turn_scheduled_ = false;
   bool unsynced_ = false;

@@ -23,6 +23,8 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr auto kCronPeriod = std::chrono::milliseconds(100);
+// Loading replays this long between two turns of serving clients.
+constexpr auto kLoadSlice = std::chrono::milliseconds(20);
 
 std::string RandomHex(size_t n) {
   std::random_device rd;
@@ -238,6 +240,31 @@ void Server::RequestShutdown(std::optional<bool> save) {
   io_.stop();
 }
 
+void Server::ContinueLoading() {
+  if (shutting_down_) return;
+  std::string error;
+  LogLoader::Step step = persistence_.LoadSome(kLoadSlice, &error);
+  if (step == LogLoader::Step::kMore) {
+    // Let clients in between slices: they get -LOADING, INFO shows progress.
+    boost::asio::post(io_, [this] { ContinueLoading(); });
+    return;
+  }
+  if (step == LogLoader::Step::kDone && !config_.init_file.empty() &&
+      !ApplyInitFile(*this, config_.init_file, &error)) {
+    error = "Init file failed: " + error;
+    step = LogLoader::Step::kFailed;
+  }
+  if (step == LogLoader::Step::kFailed) {
+    LogWarning(error);
+    std::fprintf(stderr, "%s\n", error.c_str());
+    RequestShutdown(false);
+    exit_code_ = 1;
+    return;
+  }
+  loading_ = false;
+  LogNotice("Ready to accept connections tcp");
+}
+
 int Server::Run() {
   if (!config_.logfile.empty() && !SetLogFile(config_.logfile)) {
     std::fprintf(stderr, "Cannot open log file %s\n", config_.logfile.c_str());
@@ -246,18 +273,10 @@ int Server::Run() {
   LogNotice("kizuna ", kVersion, " starting, pid=", getpid(), ", clock=", config_.clock,
             config_.config_file.empty() ? "" : ", config file " + config_.config_file);
   std::string load_error;
-  if (!persistence_.LoadAndOpen(&load_error)) {
+  if (!persistence_.BeginLoad(&load_error)) {
     LogWarning(load_error);
     std::fprintf(stderr, "%s\n", load_error.c_str());
     return 1;
-  }
-  if (!config_.init_file.empty()) {
-    std::string error;
-    if (!ApplyInitFile(*this, config_.init_file, &error)) {
-      LogWarning("Init file failed: ", error);
-      std::fprintf(stderr, "%s\n", error.c_str());
-      return 1;
-    }
   }
   RaiseFileLimit(config_.maxclients);
   if (!Listen()) return 1;
@@ -272,9 +291,9 @@ int Server::Run() {
     RequestShutdown(std::nullopt);
   });
   LogNotice("Server initialized; listening on ", config_.bind, ":", config_.port);
-  LogNotice("Ready to accept connections tcp");
   Accept();
   Cron();
+  boost::asio::post(io_, [this] { ContinueLoading(); });
   io_.run();
   if (!config_.pidfile.empty()) std::remove(config_.pidfile.c_str());
   return exit_code_;

@@ -100,13 +100,15 @@ class Server {
   // `save`: nullopt = as configured, true = SAVE, false = NOSAVE.
   void RequestShutdown(std::optional<bool> save);
   bool shutting_down() const { return shutting_down_; }
+  // True until the logs are replayed and the init file applied: data commands get -LOADING.
+  bool loading() const { return loading_; }
 
  private:
   bool Listen();
   void Accept();
   void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
   void Cron();
-  bool LoadInitFile();
+  void ContinueLoading();
 
   Config config_;
   boost::asio::io_context io_{1};
@@ -127,6 +129,7 @@ class Server {
   std::string run_id_;
   int64_t start_time_ms_ = 0;
   bool shutting_down_ = false;
+  bool loading_ = true;
   OutputLimit normal_output_limit_;
   OutputLimit monitor_output_limit_;
   int exit_code_ = 0;

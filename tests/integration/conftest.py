@@ -103,12 +103,19 @@ class Server:
         wait_until(self._ready, what=f"kizuna-server on port {self.port}")
 
     def _ready(self):
+        """Up and done loading: INFO says loading:0 (or the server wants a password first)."""
         if self.proc.poll() is not None:
             raise AssertionError(f"server exited with {self.proc.returncode}:\n{self.log_text()}")
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=1) as s:
-                s.sendall(b"PING\r\n")
-                return s.recv(64) != b""
+                s.sendall(b"INFO persistence\r\n")
+                data = b""
+                while b"loading:" not in data and not data.startswith(b"-"):
+                    chunk = s.recv(4096)
+                    if not chunk:
+                        return False
+                    data += chunk
+                return data.startswith(b"-NOAUTH") or b"loading:0" in data
         except OSError:
             return False
 

@@ -190,3 +190,42 @@ def test_appendonly_no_writes_no_files(make_server, workdir):
     s = make_server("--dir", workdir, "--appendonly", "no", flags=FLAGS)
     s.client().execute_command("EVENT", "c", "view")
     assert log_files(workdir) == []
+
+
+def test_loading_answers_loading_and_reports_progress(make_server, workdir):
+    s = durable_server(make_server, workdir, "no")
+    conn = s.raw()
+    n = 300_000
+    batch = b"".join(b"EVENT c%d view\r\n" % (i % 5000) for i in range(10_000))
+    for _ in range(n // 10_000):
+        conn.send(batch)
+        conn.recv_until(expected_len=10_000 * 3)  # ":1\r\n"-style replies, at least 3 bytes each
+    conn.recv_until(terminator=None, timeout=0.5)
+    assert s.stop() == 0
+    port = s.port
+    proc = subprocess.Popen([SERVER_BIN, "--port", str(port), "--dir", workdir, *FLAGS],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        def connect():
+            try:
+                return redis.Redis(port=port).ping()
+            except redis.ConnectionError:
+                return False
+        wait_until(connect, what="the listener")
+        from conftest import RawConnection
+        conn = RawConnection(port)
+        saw_loading = False
+        while True:
+            reply = conn.request(b"DBSIZE\r\n")
+            if not reply.startswith(b"-LOADING"):
+                break
+            saw_loading = True
+            info = conn.request(b"INFO persistence\r\n", terminator=b"loading:")
+            info += conn.recv_until(terminator=b"\r\n# ", timeout=0.2)
+        assert saw_loading
+        assert b"loading_loaded_perc" in info
+        assert reply == b":5000\r\n"
+        assert redis.Redis(port=port).info("persistence")["loading"] == 0
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=30) == 0

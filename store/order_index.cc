@@ -6,10 +6,11 @@ namespace kizuna::store {
 
 size_t OrderIndex::FindBlock(double kc, uint32_t c) const {
   // upper_bound over block fronts, minus one.
+  std::string_view idc = keys_->Id(c);
   size_t lo = 0, hi = blocks_.size();
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (LessKeyed(kc, c, front_key_[mid], front_[mid])) {
+    if (LessThanFront(kc, c, idc, mid)) {
       hi = mid;
     } else {
       lo = mid + 1;
@@ -35,6 +36,21 @@ size_t OrderIndex::LowerBound(const Block& b, double kc, uint32_t c) const {
 void OrderIndex::RefreshFront(size_t b) {
   front_[b] = blocks_[b].items.front();
   front_key_[b] = Sanitize(keys_->Key(front_[b]));
+  std::string_view id = keys_->Id(front_[b]);
+  front_id_[b].assign(id.data(), id.size());
+}
+
+void OrderIndex::EraseFront(size_t b) {
+  front_.erase(front_.begin() + static_cast<ptrdiff_t>(b));
+  front_key_.erase(front_key_.begin() + static_cast<ptrdiff_t>(b));
+  front_id_.erase(front_id_.begin() + static_cast<ptrdiff_t>(b));
+}
+
+void OrderIndex::InsertFront(size_t b) {
+  front_.insert(front_.begin() + static_cast<ptrdiff_t>(b), 0);
+  front_key_.insert(front_key_.begin() + static_cast<ptrdiff_t>(b), 0);
+  front_id_.insert(front_id_.begin() + static_cast<ptrdiff_t>(b), std::string());
+  RefreshFront(b);
 }
 
 void OrderIndex::Insert(uint32_t c) {
@@ -45,6 +61,8 @@ void OrderIndex::Insert(uint32_t c) {
     blocks_[0].items.push_back(c);
     front_.push_back(c);
     front_key_.push_back(kc);
+    front_id_.emplace_back();
+    RefreshFront(0);
     ++size_;
     RebuildFenwick();
     return;
@@ -83,9 +101,7 @@ void OrderIndex::Insert(uint32_t c) {
   fresh.items.assign(b.items.begin() + static_cast<ptrdiff_t>(half), b.items.end());
   b.items.resize(half);
   blocks_.insert(blocks_.begin() + static_cast<ptrdiff_t>(bi) + 1, std::move(fresh));
-  front_.insert(front_.begin() + static_cast<ptrdiff_t>(bi) + 1, 0);
-  front_key_.insert(front_key_.begin() + static_cast<ptrdiff_t>(bi) + 1, 0);
-  RefreshFront(bi + 1);
+  InsertFront(bi + 1);
   RebuildFenwick();
 }
 
@@ -101,8 +117,7 @@ bool OrderIndex::Erase(uint32_t c) {
   bool restructure = false;
   if (b.items.empty()) {
     blocks_.erase(blocks_.begin() + static_cast<ptrdiff_t>(bi));
-    front_.erase(front_.begin() + static_cast<ptrdiff_t>(bi));
-    front_key_.erase(front_key_.begin() + static_cast<ptrdiff_t>(bi));
+    EraseFront(bi);
     restructure = true;
   } else {
     if (pos == 0) RefreshFront(bi);
@@ -112,8 +127,7 @@ bool OrderIndex::Erase(uint32_t c) {
       Block& next = blocks_[bi + 1];
       b.items.insert(b.items.end(), next.items.begin(), next.items.end());
       blocks_.erase(blocks_.begin() + static_cast<ptrdiff_t>(bi) + 1);
-      front_.erase(front_.begin() + static_cast<ptrdiff_t>(bi) + 1);
-      front_key_.erase(front_key_.begin() + static_cast<ptrdiff_t>(bi) + 1);
+      EraseFront(bi + 1);
       restructure = true;
     }
   }
@@ -148,9 +162,11 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     b.items.reserve(kMaxBlock);
     size_t end = std::min(keyed.size(), i + kFill);
     for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].second);
-    front_.push_back(keyed[i].second);
-    front_key_.push_back(keyed[i].first);
     blocks_.push_back(std::move(b));
+    front_.push_back(0);
+    front_key_.push_back(0);
+    front_id_.emplace_back();
+    RefreshFront(blocks_.size() - 1);
   }
   size_ = keyed.size();
   RebuildFenwick();
@@ -160,6 +176,7 @@ void OrderIndex::Clear() {
   blocks_.clear();
   front_.clear();
   front_key_.clear();
+  front_id_.clear();
   fenwick_.clear();
   size_ = 0;
 }
@@ -188,7 +205,8 @@ size_t OrderIndex::FenwickPrefix(size_t b) const {
 
 size_t OrderIndex::MemoryBytes() const {
   size_t bytes = blocks_.capacity() * sizeof(Block) + front_.capacity() * 4 +
-                 front_key_.capacity() * 8 + fenwick_.capacity() * 4;
+                 front_key_.capacity() * 8 + fenwick_.capacity() * 4 +
+                 front_id_.capacity() * sizeof(std::string);
   for (const Block& b : blocks_) bytes += b.items.capacity() * sizeof(uint32_t);
   return bytes;
 }

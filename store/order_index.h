@@ -7,7 +7,8 @@
 //
 // Layout: a sequence of sorted blocks of at most kMaxBlock entries (a two-level B+tree; a full
 // block spills into a neighbour before it splits, so blocks stay ~90% full), the
-// first entry of each block cached with its key for the top-level binary search, and a Fenwick
+// first entry of each block cached with its key and id for the top-level binary search (no
+// cache misses there), and a Fenwick
 // tree over block sizes for ranks. Insert/erase: O(log N) compares + one memmove of at most
 // 4 KB; Rank: O(log N); iterating the first n: O(n).
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
@@ -17,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string>
+#include <string_view>
 #include <vector>
 
 namespace kizuna::store {
@@ -27,11 +30,12 @@ class KeySource {
   virtual double Key(uint32_t c) const = 0;
   // <0, 0, >0 as id(a) is bytewise less than, equal to, greater than id(b).
   virtual int CompareIds(uint32_t a, uint32_t b) const = 0;
+  virtual std::string_view Id(uint32_t c) const = 0;
 };
 
 class OrderIndex {
  public:
-  static constexpr size_t kMaxBlock = 1024;
+  static constexpr size_t kMaxBlock = 256;
 
   explicit OrderIndex(const KeySource* keys) : keys_(keys) {}
   OrderIndex(const OrderIndex&) = delete;
@@ -77,8 +81,17 @@ class OrderIndex {
     if (ka != kb) return ka > kb;
     return keys_->CompareIds(a, b) < 0;
   }
+  // c (key kc, id idc) against block b's first entry, from the cached copies: ties in long
+  // runs of equal scores need the ids, and these stay in cache while customers' do not.
+  bool LessThanFront(double kc, uint32_t c, std::string_view idc, size_t b) const {
+    if (kc != front_key_[b]) return kc > front_key_[b];
+    if (c == front_[b]) return false;
+    return idc < std::string_view(front_id_[b]);
+  }
   // Index of the block where c belongs: the last block whose first entry is not after c.
   size_t FindBlock(double kc, uint32_t c) const;
+  void EraseFront(size_t b);
+  void InsertFront(size_t b);
   // First position in block b whose entry is not before c.
   size_t LowerBound(const Block& b, double kc, uint32_t c) const;
   void RefreshFront(size_t b);
@@ -88,9 +101,10 @@ class OrderIndex {
 
   const KeySource* keys_;
   std::vector<Block> blocks_;
-  std::vector<uint32_t> front_;    // blocks_[i].items[0]
-  std::vector<double> front_key_;  // its key (stable while it is in the index)
-  std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over block sizes
+  std::vector<uint32_t> front_;        // blocks_[i].items[0]
+  std::vector<double> front_key_;      // its key (stable while it is in the index)
+  std::vector<std::string> front_id_;  // its id
+  std::vector<uint32_t> fenwick_;      // 1-based Fenwick tree over block sizes
   size_t size_ = 0;
 };
 

@@ -28,6 +28,7 @@ class Store::ColumnKeys final : public KeySource {
     if (r != 0) return r;
     return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
   }
+  std::string_view Id(uint32_t c) const override { return store_->customers_.Id(c); }
 
  private:
   const Store* store_;

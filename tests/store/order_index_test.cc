@@ -16,6 +16,7 @@ struct FakeKeys : KeySource {
   std::vector<std::string> id;
   double Key(uint32_t c) const override { return key[c]; }
   int CompareIds(uint32_t a, uint32_t b) const override { return id[a].compare(id[b]); }
+  std::string_view Id(uint32_t c) const override { return id[c]; }
 };
 
 TEST(OrderIndexTest, MatchesSortedReferenceUnderRandomUpdates) {

@@ -1,5 +1,6 @@
-// Splits a text line into arguments with redis-cli / redis.conf quoting rules:
-//   plain words separated by spaces or tabs;
+// Splits a text line into arguments with redis-cli / redis.conf quoting rules (sdssplitargs):
+//   plain words separated by whitespace (a word ends at space, tab, CR or LF; \v and \f are
+//   skipped between words but do not end one, as in Redis); NUL is ordinary data (Redis stops);
 //   "double quoted" with escapes \" \\ \n \r \t \b \a \xHH;
 //   'single quoted' where only \' is an escape.
 // A closing quote must be followed by a space or the end of the line (Redis rule).

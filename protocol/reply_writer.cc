@@ -28,6 +28,35 @@ void ReplyBuffer::ShrinkTo(size_t keep) {
   }
 }
 
+namespace {
+
+// Values with at most four decimals (scores such as 12.5 or 0.1), formatted exactly like
+// std::to_chars would, at a fraction of its cost. n / 10^k is a correctly rounded division of
+// two exact doubles, so when it equals |v| the text n·10^-k parses back to v; the smallest such
+// k gives the shortest digits. In [0.001, 1e11) to_chars picks fixed notation for these, and the
+// products stay far below 2^53, so rounding v·10^k finds n whenever it exists.
+size_t FormatFewDecimals(double v, char* buf) {
+  static constexpr double kPow10[] = {1, 10, 100, 1000, 10000};
+  static constexpr uint64_t kIntPow10[] = {1, 10, 100, 1000, 10000};
+  double a = std::fabs(v);
+  if (!(a >= 0.001 && a < 1e11)) return 0;
+  for (int k = 1; k <= 4; ++k) {
+    double n = std::round(a * kPow10[k]);
+    if (n / kPow10[k] != a) continue;
+    auto digits = static_cast<uint64_t>(n);
+    char* p = buf;
+    if (v < 0) *p++ = '-';
+    p = std::to_chars(p, p + 20, digits / kIntPow10[k]).ptr;
+    *p++ = '.';
+    uint64_t frac = digits % kIntPow10[k];
+    for (int i = k - 1; i >= 0; --i, frac /= 10) p[i] = static_cast<char>('0' + frac % 10);
+    return static_cast<size_t>(p + k - buf);
+  }
+  return 0;
+}
+
+}  // namespace
+
 size_t FormatDouble(double v, char* buf) {
   if (std::isnan(v)) {
     std::memcpy(buf, "nan", 3);
@@ -54,6 +83,7 @@ size_t FormatDouble(double v, char* buf) {
       return static_cast<size_t>(std::to_chars(buf, buf + 32, i).ptr - buf);
     }
   }
+  if (size_t n = FormatFewDecimals(v, buf)) return n;
   return static_cast<size_t>(std::to_chars(buf, buf + 32, v).ptr - buf);
 }
 
@@ -133,7 +163,7 @@ void ReplyWriter::Verbatim(std::string_view format, std::string_view text) {
   std::string_view fmt = format.substr(0, 3);
   Header('=', static_cast<int64_t>(fmt.size() + 1 + text.size()));
   char* p = out_->Reserve(fmt.size() + text.size() + 3);
-  std::memcpy(p, fmt.data(), fmt.size());
+  if (!fmt.empty()) std::memcpy(p, fmt.data(), fmt.size());
   p[fmt.size()] = ':';
   if (!text.empty()) std::memcpy(p + fmt.size() + 1, text.data(), text.size());
   p[fmt.size() + 1 + text.size()] = '\r';

@@ -1,6 +1,7 @@
 // FormatDouble: the shortest text that parses back to the same double.
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -97,6 +98,30 @@ TEST(FormatDouble, RandomScoresRoundTripShortest) {
     double v = points(gen) / 10.0 + points(gen) / 100.0;
     ExpectShortestRoundTrip(v);
     ExpectShortestRoundTrip(v * std::exp2(-unit(gen) * 30));
+  }
+}
+
+std::string ToChars(double v) {
+  char buf[32];
+  return std::string(buf, std::to_chars(buf, buf + 32, v).ptr);
+}
+
+// The few-decimals fast path must print exactly what std::to_chars prints: decimals with up to
+// four places across magnitudes, and the doubles a few ulps around them (which must not).
+TEST(FormatDouble, FewDecimalsMatchToChars) {
+  std::mt19937_64 gen(5);
+  for (int i = 0; i < 200000; ++i) {
+    int places = 1 + static_cast<int>(gen() % 4);
+    int64_t n = static_cast<int64_t>(gen() % 1000000000000000ull) >> (gen() % 50);
+    double v = static_cast<double>(n) / std::pow(10.0, places) * (gen() % 2 ? 1 : -1);
+    for (double w : {v, std::nextafter(v, 0.0), std::nextafter(v, 1e300),
+                     std::nextafter(std::nextafter(v, -1e300), -1e300)}) {
+      if (w == std::trunc(w)) continue;  // integers take the integer path
+      ASSERT_EQ(Format(w), ToChars(w)) << w;
+    }
+  }
+  for (double v : {0.001, 0.0015, 0.0001, 99999999999.5, 100000000000.5, 0.1, 0.7, 1.0001}) {
+    EXPECT_EQ(Format(v), ToChars(v));
   }
 }
 

@@ -92,20 +92,31 @@ RequestParser::Status RequestParser::Fail(std::string message) {
 }
 
 RequestParser::Line RequestParser::ReadHeaderLine(int64_t* value, size_t* next) {
-  const char* base = buf_.get();
-  const char* line = base + pos_;
+  // Fast path, one pass: a complete line of 1 to 18 digits without a leading zero ("$4\r\n"),
+  // which cannot overflow. Anything else (sign, zero, long, incomplete, malformed) goes the
+  // general way.
+  const char* line = buf_.get() + pos_;
   const size_t avail = end_ - pos_;
-  // Fast path: a short, complete, well-formed line such as "$4\r\n" (no memchr call).
-  size_t i = 1;
-  if (i < avail && line[i] == '-') ++i;
-  while (i < avail && i <= 20 && line[i] >= '0' && line[i] <= '9') ++i;
-  if (i + 1 < avail && line[i] == '\r' && line[i + 1] == '\n' && i <= limits_.max_inline_len &&
-      ParseHeaderNumber(line + 1, i - 1, value)) {
-    *next = pos_ + i + 2;
-    return Line::kOk;
+  const char* p = line + 1;
+  const char* digits_end = line + std::min<size_t>(avail, 19);
+  if (p < digits_end && *p >= '1' && *p <= '9') {
+    uint64_t v = static_cast<uint64_t>(*p++ - '0');
+    while (p < digits_end && *p >= '0' && *p <= '9') v = v * 10 + static_cast<uint64_t>(*p++ - '0');
+    size_t cr = static_cast<size_t>(p - line);
+    if (cr + 1 < avail && p[0] == '\r' && p[1] == '\n' && cr <= limits_.max_inline_len) {
+      *value = static_cast<int64_t>(v);
+      *next = pos_ + cr + 2;
+      return Line::kOk;
+    }
   }
-  // General path: find the CR among the first max_inline_len + 1 bytes, resuming where the
-  // previous read left off.
+  return ReadHeaderLineSlow(value, next);
+}
+
+RequestParser::Line RequestParser::ReadHeaderLineSlow(int64_t* value, size_t* next) {
+  const char* line = buf_.get() + pos_;
+  const size_t avail = end_ - pos_;
+  // Find the CR among the first max_inline_len + 1 bytes, resuming where the previous read
+  // left off.
   size_t limit = std::min(avail, limits_.max_inline_len + 1);
   size_t from = std::max(scan_from_, pos_) - pos_;
   const char* cr = nullptr;

@@ -100,6 +100,7 @@ class RequestParser {
   Status ParseMultibulk();
   Status ParseInline();
   Line ReadHeaderLine(int64_t* value, size_t* next);
+  Line ReadHeaderLineSlow(int64_t* value, size_t* next);
   Status Fail(std::string message);
   void Reallocate(size_t capacity);
 

@@ -4,13 +4,12 @@
 
 namespace kizuna::store {
 
-size_t OrderIndex::FindBlock(double kc, uint32_t c) const {
+size_t OrderIndex::FindBlock(const Probe& p) const {
   // upper_bound over block fronts, minus one.
-  std::string_view idc = keys_->Id(c);
   size_t lo = 0, hi = blocks_.size();
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    if (LessThanFront(kc, c, idc, mid)) {
+    if (BeforeFront(p, mid)) {
       hi = mid;
     } else {
       lo = mid + 1;
@@ -19,57 +18,72 @@ size_t OrderIndex::FindBlock(double kc, uint32_t c) const {
   return lo == 0 ? 0 : lo - 1;
 }
 
-size_t OrderIndex::LowerBound(const Block& b, double kc, uint32_t c) const {
-  size_t lo = 0, hi = b.items.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    uint32_t m = b.items[mid];
-    if (m != c && LessKeyed(Sanitize(keys_->Key(m)), m, kc, c)) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
+size_t OrderIndex::LowerBound(const Block& b, const Probe& p) const {
+  // Two batched rounds instead of a binary search: every entry read is a likely cache miss,
+  // and misses issued together overlap. Round 1 finds the group of kGroup entries holding the
+  // answer from each group's last entry, round 2 scans that group.
+  constexpr size_t kGroup = 16;
+  constexpr size_t kMaxGroups = (kMaxBlock + kGroup - 1) / kGroup;
+  static_assert(kMaxGroups <= kGroup);
+  const uint32_t* items = b.items.data();
+  const size_t n = b.items.size();
+  if (n == 0) return 0;
+  uint32_t cs[kGroup] = {};
+  double keys[kGroup];
+  uint64_t labels[kGroup];
+  const size_t groups = (n + kGroup - 1) / kGroup;
+  for (size_t j = 0; j < groups; ++j) cs[j] = items[std::min(j * kGroup + kGroup - 1, n - 1)];
+  keys_->Fetch(cs, groups, keys, labels);
+  size_t j = 0;
+  while (j < groups && Before(Probe{Sanitize(keys[j]), labels[j], cs[j]}, p)) ++j;
+  if (j == groups) return n;
+  // The answer is in [lo, last]; entries [lo, last) still need a look.
+  const size_t lo = j * kGroup, last = std::min(lo + kGroup - 1, n - 1);
+  keys_->Fetch(items + lo, last - lo, keys, labels);
+  for (size_t i = 0; i < last - lo; ++i) {
+    if (!Before(Probe{Sanitize(keys[i]), labels[i], items[lo + i]}, p)) return lo + i;
   }
-  return lo;
+  return last;
 }
 
 void OrderIndex::RefreshFront(size_t b) {
-  front_[b] = blocks_[b].items.front();
-  front_key_[b] = Sanitize(keys_->Key(front_[b]));
-  std::string_view id = keys_->Id(front_[b]);
-  front_id_[b].assign(id.data(), id.size());
+  Probe p = Read(blocks_[b].items.front());
+  front_[b] = p.c;
+  front_key_[b] = p.key;
+  front_label_[b] = p.label;
+}
+
+void OrderIndex::RefreshLabels() {
+  for (size_t b = 0; b < blocks_.size(); ++b) RefreshFront(b);
 }
 
 void OrderIndex::EraseFront(size_t b) {
   front_.erase(front_.begin() + static_cast<ptrdiff_t>(b));
   front_key_.erase(front_key_.begin() + static_cast<ptrdiff_t>(b));
-  front_id_.erase(front_id_.begin() + static_cast<ptrdiff_t>(b));
+  front_label_.erase(front_label_.begin() + static_cast<ptrdiff_t>(b));
 }
 
 void OrderIndex::InsertFront(size_t b) {
   front_.insert(front_.begin() + static_cast<ptrdiff_t>(b), 0);
   front_key_.insert(front_key_.begin() + static_cast<ptrdiff_t>(b), 0);
-  front_id_.insert(front_id_.begin() + static_cast<ptrdiff_t>(b), std::string());
+  front_label_.insert(front_label_.begin() + static_cast<ptrdiff_t>(b), 0);
   RefreshFront(b);
 }
 
 void OrderIndex::Insert(uint32_t c) {
-  double kc = Sanitize(keys_->Key(c));
   if (blocks_.empty()) {
     blocks_.emplace_back();
     blocks_[0].items.reserve(kMaxBlock);
     blocks_[0].items.push_back(c);
-    front_.push_back(c);
-    front_key_.push_back(kc);
-    front_id_.emplace_back();
-    RefreshFront(0);
+    InsertFront(0);
     ++size_;
     RebuildFenwick();
     return;
   }
-  size_t bi = FindBlock(kc, c);
+  const Probe p = Read(c);
+  size_t bi = FindBlock(p);
   Block& b = blocks_[bi];
-  size_t pos = LowerBound(b, kc, c);
+  size_t pos = LowerBound(b, p);
   b.items.insert(b.items.begin() + static_cast<ptrdiff_t>(pos), c);
   ++size_;
   if (pos == 0) RefreshFront(bi);
@@ -105,12 +119,25 @@ void OrderIndex::Insert(uint32_t c) {
   RebuildFenwick();
 }
 
+size_t OrderIndex::Find(const Block& b, uint32_t c) {
+  // A scan of at most 1 KB with no key reads (they would be cache misses) instead of a search.
+  const uint32_t* items = b.items.data();
+  const size_t n = b.items.size();
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    unsigned hit = 0;
+    for (size_t j = 0; j < 16; ++j) hit |= items[i + j] == c ? 1u : 0u;
+    if (hit) break;
+  }
+  while (i < n && items[i] != c) ++i;
+  return i;
+}
+
 bool OrderIndex::Erase(uint32_t c) {
   if (blocks_.empty()) return false;
-  double kc = Sanitize(keys_->Key(c));
-  size_t bi = FindBlock(kc, c);
+  size_t bi = FindBlock(Read(c));
   Block& b = blocks_[bi];
-  size_t pos = LowerBound(b, kc, c);
+  size_t pos = Find(b, c);
   if (pos >= b.items.size() || b.items[pos] != c) return false;
   b.items.erase(b.items.begin() + static_cast<ptrdiff_t>(pos));
   --size_;
@@ -141,32 +168,30 @@ bool OrderIndex::Erase(uint32_t c) {
 
 size_t OrderIndex::Rank(uint32_t c) const {
   if (blocks_.empty()) return 0;
-  double kc = Sanitize(keys_->Key(c));
-  size_t bi = FindBlock(kc, c);
-  return FenwickPrefix(bi) + LowerBound(blocks_[bi], kc, c);
+  const Probe p = Read(c);
+  size_t bi = FindBlock(p);
+  return FenwickPrefix(bi) + LowerBound(blocks_[bi], p);
 }
 
 void OrderIndex::Build(std::vector<uint32_t> all) {
   Clear();
-  // Sort with keys fetched once; ids only break ties.
-  std::vector<std::pair<double, uint32_t>> keyed;
+  // Sort with keys and labels fetched once; ids only break label ties.
+  std::vector<Probe> keyed;
   keyed.reserve(all.size());
-  for (uint32_t c : all) keyed.emplace_back(Sanitize(keys_->Key(c)), c);
+  for (uint32_t c : all) keyed.push_back(Read(c));
   std::vector<uint32_t>().swap(all);
-  std::sort(keyed.begin(), keyed.end(), [this](const auto& a, const auto& b) {
-    return LessKeyed(a.first, a.second, b.first, b.second);
-  });
+  std::sort(keyed.begin(), keyed.end(),
+            [this](const Probe& a, const Probe& b) { return Before(a, b); });
   constexpr size_t kFill = kMaxBlock * 7 / 8;
   for (size_t i = 0; i < keyed.size(); i += kFill) {
     Block b;
     b.items.reserve(kMaxBlock);
     size_t end = std::min(keyed.size(), i + kFill);
-    for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].second);
+    for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].c);
     blocks_.push_back(std::move(b));
-    front_.push_back(0);
-    front_key_.push_back(0);
-    front_id_.emplace_back();
-    RefreshFront(blocks_.size() - 1);
+    front_.push_back(keyed[i].c);
+    front_key_.push_back(keyed[i].key);
+    front_label_.push_back(keyed[i].label);
   }
   size_ = keyed.size();
   RebuildFenwick();
@@ -176,7 +201,7 @@ void OrderIndex::Clear() {
   blocks_.clear();
   front_.clear();
   front_key_.clear();
-  front_id_.clear();
+  front_label_.clear();
   fenwick_.clear();
   size_ = 0;
 }
@@ -206,7 +231,7 @@ size_t OrderIndex::FenwickPrefix(size_t b) const {
 size_t OrderIndex::MemoryBytes() const {
   size_t bytes = blocks_.capacity() * sizeof(Block) + front_.capacity() * 4 +
                  front_key_.capacity() * 8 + fenwick_.capacity() * 4 +
-                 front_id_.capacity() * sizeof(std::string);
+                 front_label_.capacity() * 8;
   for (const Block& b : blocks_) bytes += b.items.capacity() * sizeof(uint32_t);
   return bytes;
 }

@@ -11,16 +11,22 @@
 namespace kizuna::store {
 
 // Order key of one category (one column) or of the total (sum of every category's key
-// column), read straight from the score matrix.
+// column), and the tie label, read straight from the score matrix.
 class Store::ColumnKeys final : public KeySource {
  public:
   ColumnKeys(const Store* store, std::vector<int> cols) : store_(store), cols_(std::move(cols)) {}
-  double Key(uint32_t c) const override {
-    const double* row = store_->Row(c);
-    if (cols_.size() == 1) return row[cols_[0]];
-    double sum = 0;
-    for (int col : cols_) sum += row[col];
-    return sum;
+  void Fetch(const uint32_t* cs, size_t n, double* keys, uint64_t* labels) const override {
+    const double* base = store_->scores_.data();
+    const size_t stride = store_->stride_;
+    const size_t label_col = stride - 1;
+    for (size_t i = 0; i < n; ++i) __builtin_prefetch(base + static_cast<size_t>(cs[i]) * stride);
+    for (size_t i = 0; i < n; ++i) {
+      const double* row = base + static_cast<size_t>(cs[i]) * stride;
+      double sum = cols_.empty() ? 0.0 : row[cols_[0]];
+      for (size_t j = 1; j < cols_.size(); ++j) sum += row[cols_[j]];
+      keys[i] = sum;
+      std::memcpy(&labels[i], row + label_col, sizeof(uint64_t));
+    }
   }
   int CompareIds(uint32_t a, uint32_t b) const override {
     std::string_view x = store_->customers_.Id(a), y = store_->customers_.Id(b);
@@ -28,7 +34,6 @@ class Store::ColumnKeys final : public KeySource {
     if (r != 0) return r;
     return x.size() < y.size() ? -1 : (x.size() > y.size() ? 1 : 0);
   }
-  std::string_view Id(uint32_t c) const override { return store_->customers_.Id(c); }
 
  private:
   const Store* store_;
@@ -61,9 +66,11 @@ void Store::Relayout(TimeMs epoch) {
   for (size_t k = 0; k < m; ++k) {
     if (categories_.at(k).halflife_ms > 0) norm_col[k] = static_cast<int>(stride++);
   }
-  // Copy S into the new layout and recompute every decay key at the new epoch.
+  ++stride;  // the tie label, last
+  // Copy S into the new layout and recompute every decay key at the new epoch (labels are
+  // recomputed by RebuildIndexes).
   size_t slots = customers_.slots();
-  std::vector<double> fresh(slots * stride, 0.0);
+  ScoreMatrix fresh(slots * stride, 0.0);
   epoch_ = epoch;
   for (size_t c = 0; c < slots; ++c) {
     if (!customers_.live(static_cast<CustomerIndex>(c))) continue;
@@ -104,8 +111,54 @@ void Store::Relayout(TimeMs epoch) {
   RebuildIndexes();
 }
 
+uint64_t Store::LabelOf(std::string_view id) const {
+  // Big-endian bytes [p, p + 8) of the id, zero-padded, where every id shares its first p
+  // bytes: comparing labels compares ids up to the first 8 bytes after the shared prefix.
+  size_t p = label_prefix_.size();
+  size_t n = id.size() > p ? std::min<size_t>(8, id.size() - p) : 0;
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8; ++i) {
+    v = (v << 8) | (i < n ? static_cast<unsigned char>(id[p + i]) : 0u);
+  }
+  return v;
+}
+
+void Store::SetLabel(CustomerIndex c) {
+  uint64_t label = LabelOf(customers_.Id(c));
+  std::memcpy(Row(c) + stride_ - 1, &label, sizeof(label));
+}
+
+void Store::AdmitId(std::string_view id) {
+  if (customers_.size() == 0) {
+    label_prefix_.assign(id.data(), id.size());
+    return;
+  }
+  size_t p = 0;
+  while (p < label_prefix_.size() && p < id.size() && label_prefix_[p] == id[p]) ++p;
+  if (p == label_prefix_.size()) return;
+  // The shared prefix shrinks (at most 256 times between two empty stores): relabel everyone.
+  // Label order stays consistent with id order, so the indexes keep their order and only
+  // their cached front labels need refreshing.
+  label_prefix_.resize(p);
+  for (CustomerIndex c : LiveCustomers()) SetLabel(c);
+  for (auto& index : cat_index_) index->RefreshLabels();
+  if (total_index_) total_index_->RefreshLabels();
+}
+
 void Store::RebuildIndexes() {
   std::vector<CustomerIndex> live = LiveCustomers();
+  // Labels from scratch (whatever path filled the table): the prefix every live id shares.
+  if (!live.empty()) {
+    std::string_view first = customers_.Id(live[0]);
+    label_prefix_.assign(first.data(), first.size());
+  }
+  for (CustomerIndex c : live) {
+    std::string_view id = customers_.Id(c);
+    size_t p = 0;
+    while (p < label_prefix_.size() && p < id.size() && label_prefix_[p] == id[p]) ++p;
+    label_prefix_.resize(p);
+  }
+  for (CustomerIndex c : live) SetLabel(c);
   for (auto& index : cat_index_) index->Build(live);
   if (total_index_) total_index_->Build(std::move(live));
 }
@@ -258,7 +311,7 @@ void Store::FlushAll() {
   std::vector<TimeMs>().swap(last_seen_);
   std::vector<RecordPool::Handle>().swap(record_);
   records_.Clear();
-  std::vector<double>().swap(scores_);
+  ScoreMatrix().swap(scores_);
   dedupe_.Clear();
   actions_.ResetEventCounts();
   events_ = 0;
@@ -292,7 +345,7 @@ StoreStats Store::stats() const {
   size_t bytes = customers_.MemoryBytes() + records_.MemoryBytes() + dedupe_.MemoryBytes() +
                  last_seen_.capacity() * sizeof(TimeMs) +
                  record_.capacity() * sizeof(RecordPool::Handle) +
-                 scores_.capacity() * sizeof(double);
+                 scores_.capacity() * sizeof(double) + label_prefix_.capacity();
   for (const auto& index : cat_index_) bytes += index->MemoryBytes();
   if (total_index_) bytes += total_index_->MemoryBytes();
   s.memory_bytes = bytes;

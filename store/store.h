@@ -45,6 +45,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "store/aligned_allocator.h"
 #include "store/categories.h"
 #include "store/clock.h"
 #include "store/customer_record.h"
@@ -220,7 +221,14 @@ class Store {
   // Sets up columns and indexes for the current categories, recomputing decay keys for
   // epoch `epoch` and re-sorting every index. O(N log N).
   void Relayout(TimeMs epoch);
+  // Sets every live customer's tie label, then re-sorts every index. O(N log N).
   void RebuildIndexes();
+  // Tie label of an id (see OrderIndex): label order is consistent with id order.
+  uint64_t LabelOf(std::string_view id) const;
+  void SetLabel(CustomerIndex c);
+  // Before inserting a new customer: shrinks the prefix all ids share (relabelling everybody)
+  // when `id` does not start with it.
+  void AdmitId(std::string_view id);
   std::vector<CustomerIndex> LiveCustomers() const;
   void EnsureSlot(CustomerIndex c);
   void RemoveCounterEverywhere(uint32_t key);
@@ -239,8 +247,10 @@ class Store {
   std::vector<RecordPool::Handle> record_;  // per customer index
   RecordPool records_;
   // Row-major score matrix: per customer `stride_` doubles: S for every category, then the
-  // order key of each decaying category (column norm_col_[k]).
-  std::vector<double> scores_;
+  // order key of each decaying category (column norm_col_[k]), then the tie label (u64 bits).
+  // 64-byte aligned so a 32-byte row (3 categories) never straddles two cache lines.
+  using ScoreMatrix = std::vector<double, AlignedAllocator<double, 64>>;
+  ScoreMatrix scores_;
   size_t stride_ = 0;
   std::vector<int> norm_col_;        // per category, -1 when it does not decay
   TimeMs epoch_ = 0;                 // E
@@ -251,6 +261,7 @@ class Store {
   std::vector<std::unique_ptr<OrderIndex>> cat_index_;
   std::unique_ptr<ColumnKeys> total_keys_;
   std::unique_ptr<OrderIndex> total_index_;  // null with mixed half-lives
+  std::string label_prefix_;                 // a prefix every live id shares
 
   DedupeTable dedupe_;
   std::vector<StoreObserver*> observers_;

@@ -79,9 +79,11 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   }
 
   if (created) {
+    AdmitId(in.customer);
     c = customers_.Insert(in.customer);
     EnsureSlot(c);
     std::fill(Row(c), Row(c) + stride_, 0.0);
+    SetLabel(c);
     last_seen_[c] = in.ts;
     record_[c] = RecordPool::kNoRecord;
     scratch_.Clear();

@@ -11,21 +11,48 @@
 namespace kizuna::store {
 namespace {
 
+// Labels: the first `label_bytes` bytes of the id, big-endian, zero-padded (0: every label is
+// 0, so every tie falls back to CompareIds).
 struct FakeKeys : KeySource {
   std::vector<double> key;
   std::vector<std::string> id;
-  double Key(uint32_t c) const override { return key[c]; }
-  int CompareIds(uint32_t a, uint32_t b) const override { return id[a].compare(id[b]); }
-  std::string_view Id(uint32_t c) const override { return id[c]; }
+  size_t label_bytes = 8;
+  mutable size_t id_compares = 0;
+  void Fetch(const uint32_t* cs, size_t n, double* keys, uint64_t* labels) const override {
+    for (size_t i = 0; i < n; ++i) {
+      keys[i] = key[cs[i]];
+      uint64_t v = 0;
+      const std::string& s = id[cs[i]];
+      for (size_t j = 0; j < 8; ++j) {
+        v = (v << 8) | (j < label_bytes && j < s.size() ? static_cast<unsigned char>(s[j]) : 0u);
+      }
+      labels[i] = v;
+    }
+  }
+  int CompareIds(uint32_t a, uint32_t b) const override {
+    ++id_compares;
+    return id[a].compare(id[b]);
+  }
 };
 
-TEST(OrderIndexTest, MatchesSortedReferenceUnderRandomUpdates) {
+class OrderIndexRandomTest : public ::testing::TestWithParam<size_t> {};
+
+// Label widths: none (ids decide every tie), partial (labels often tie: "c" + digits share
+// their first bytes), full.
+INSTANTIATE_TEST_SUITE_P(LabelBytes, OrderIndexRandomTest, ::testing::Values(0, 3, 8));
+
+TEST_P(OrderIndexRandomTest, MatchesSortedReferenceUnderRandomUpdates) {
   FakeKeys keys;
+  keys.label_bytes = GetParam();
   constexpr uint32_t kN = 5000;
   std::mt19937 rng(7);
   for (uint32_t i = 0; i < kN; ++i) {
     keys.key.push_back(static_cast<double>(rng() % 50));  // many ties
-    keys.id.push_back("c" + std::to_string(rng()));
+    // Ids of several lengths, some a prefix of others, some with NUL bytes.
+    std::string id = "c" + std::to_string(rng() % 100000);
+    if (i % 7 == 0) id += std::string(1, '\0');
+    if (i % 11 == 0) id += std::to_string(i);
+    keys.id.push_back(id + "#" + std::to_string(i));
   }
   OrderIndex index(&keys);
   auto before = [&](uint32_t a, uint32_t b) {
@@ -60,7 +87,7 @@ TEST(OrderIndexTest, MatchesSortedReferenceUnderRandomUpdates) {
   });
   ASSERT_EQ(got, expected);
   ASSERT_EQ(index.size(), expected.size());
-  for (size_t i = 0; i < expected.size(); i += 37) EXPECT_EQ(index.Rank(expected[i]), i);
+  for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(index.Rank(expected[i]), i);
 }
 
 TEST(OrderIndexTest, BuildThenEraseEverything) {

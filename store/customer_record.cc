@@ -1,6 +1,7 @@
 #include "store/customer_record.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -108,8 +109,14 @@ void RecordPool::Read(Handle h, int64_t last_seen, CustomerRecord* out) const {
   out->first_seen = last_seen - static_cast<int64_t>(GetVarint(&p));
   out->frequency = GetVarint(&p);
   if (out->frequency > 0) {
-    std::memcpy(&out->monetary, p, 8);
-    p += 8;
+    uint64_t tag = GetVarint(&p);
+    if (tag & 1) {
+      std::memcpy(&out->monetary, p, 8);
+      p += 8;
+    } else {
+      uint64_t z = tag >> 1;
+      out->monetary = static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
+    }
     out->last_purchase = last_seen - static_cast<int64_t>(GetVarint(&p));
   }
   uint64_t n = GetVarint(&p);
@@ -127,9 +134,18 @@ RecordPool::Handle RecordPool::Write(Handle h, int64_t last_seen, const Customer
   PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.first_seen));
   PutVarint(&scratch_, r.frequency);
   if (r.frequency > 0) {
-    unsigned char m[8];
-    std::memcpy(m, &r.monetary, 8);
-    scratch_.insert(scratch_.end(), m, m + 8);
+    // Whole amounts (the common case) as a zigzag varint, anything else as the raw double.
+    double v = r.monetary;
+    if (std::abs(v) < 0x1p53 && v == std::trunc(v) && !(v == 0 && std::signbit(v))) {
+      int64_t i = static_cast<int64_t>(v);
+      uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
+      PutVarint(&scratch_, z << 1);
+    } else {
+      PutVarint(&scratch_, 1);
+      unsigned char m[8];
+      std::memcpy(m, &v, 8);
+      scratch_.insert(scratch_.end(), m, m + 8);
+    }
     PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.last_purchase));
   }
   PutVarint(&scratch_, r.counters.size());

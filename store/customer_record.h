@@ -6,7 +6,8 @@
 // purchase figures) takes one 24-byte block, against ~100 bytes for a struct with a vector.
 // Encoding (little-endian varints, deltas against `last_seen`, which lives outside):
 //   [class u8] varint(last_seen - first_seen) varint(frequency)
-//   if frequency > 0: f64 monetary, varint(last_seen - last_purchase)
+//   if frequency > 0: monetary as varint(zigzag(m) << 1) when it is a whole number below 2^53
+//     (not -0), else varint(1) then the raw f64; varint(last_seen - last_purchase)
 //   varint(n) then n × (varint(key - previous key), varint(count))   keys ascending
 // Decode/encode happen per event on a reused scratch record: no allocation in steady state.
 #ifndef KIZUNA_STORE_CUSTOMER_RECORD_H_

@@ -18,39 +18,71 @@ size_t OrderIndex::FindBlock(const Probe& p) const {
   return lo == 0 ? 0 : lo - 1;
 }
 
-size_t OrderIndex::LowerBound(const Block& b, const Probe& p) const {
-  // Two batched rounds instead of a binary search: every entry read is a likely cache miss,
-  // and misses issued together overlap. Round 1 finds the group of kGroup entries holding the
-  // answer from each group's last entry, round 2 scans that group.
-  constexpr size_t kGroup = 16;
-  constexpr size_t kMaxGroups = (kMaxBlock + kGroup - 1) / kGroup;
-  static_assert(kMaxGroups <= kGroup);
-  const uint32_t* items = b.items.data();
+// LowerBound in two batched rounds instead of a binary search: every entry read is a likely
+// cache miss, and misses issued together overlap. Round 1 finds the group of kGroup entries
+// holding the answer from each group's last entry, round 2 scans that group. The stages are
+// separate so that several indexes can run them interleaved (InsertAll).
+void OrderIndex::SearchBegin(Search* s) const {
+  s->block = FindBlock(s->probe);
+  const Block& b = blocks_[s->block];
+  const char* items = reinterpret_cast<const char*>(b.items.data());
+  for (size_t off = 0; off < b.items.size() * sizeof(uint32_t); off += 64) {
+    __builtin_prefetch(items + off);
+  }
+}
+
+void OrderIndex::SearchSamples(Search* s) const {
+  const Block& b = blocks_[s->block];
   const size_t n = b.items.size();
-  if (n == 0) return 0;
-  uint32_t cs[kGroup] = {};
+  s->groups = (n + kGroup - 1) / kGroup;
+  for (size_t j = 0; j < s->groups; ++j) {
+    s->cs[j] = b.items[std::min(j * kGroup + kGroup - 1, n - 1)];
+  }
+  keys_->Prefetch(s->cs, s->groups);
+}
+
+void OrderIndex::SearchRound1(Search* s) const {
+  const Block& b = blocks_[s->block];
+  const size_t n = b.items.size();
   double keys[kGroup];
   uint64_t labels[kGroup];
-  const size_t groups = (n + kGroup - 1) / kGroup;
-  for (size_t j = 0; j < groups; ++j) cs[j] = items[std::min(j * kGroup + kGroup - 1, n - 1)];
-  keys_->Fetch(cs, groups, keys, labels);
+  keys_->Fetch(s->cs, s->groups, keys, labels);
   size_t j = 0;
-  while (j < groups && Before(Probe{Sanitize(keys[j]), labels[j], cs[j]}, p)) ++j;
-  if (j == groups) return n;
-  // The answer is in [lo, last]; entries [lo, last) still need a look.
-  const size_t lo = j * kGroup, last = std::min(lo + kGroup - 1, n - 1);
-  keys_->Fetch(items + lo, last - lo, keys, labels);
-  for (size_t i = 0; i < last - lo; ++i) {
-    if (!Before(Probe{Sanitize(keys[i]), labels[i], items[lo + i]}, p)) return lo + i;
+  while (j < s->groups && Before(Probe{Sanitize(keys[j]), labels[j], s->cs[j]}, s->probe)) ++j;
+  if (j == s->groups) {
+    s->lo = s->last = n;
+    return;
   }
-  return last;
+  // The answer is in [lo, last]; entries [lo, last) still need a look.
+  s->lo = j * kGroup;
+  s->last = std::min(s->lo + kGroup - 1, n - 1);
+  keys_->Prefetch(b.items.data() + s->lo, s->last - s->lo);
+}
+
+size_t OrderIndex::SearchRound2(Search* s) const {
+  const uint32_t* items = blocks_[s->block].items.data();
+  double keys[kGroup];
+  uint64_t labels[kGroup];
+  keys_->Fetch(items + s->lo, s->last - s->lo, keys, labels);
+  for (size_t i = 0; i < s->last - s->lo; ++i) {
+    if (!Before(Probe{Sanitize(keys[i]), labels[i], items[s->lo + i]}, s->probe)) {
+      return s->lo + i;
+    }
+  }
+  return s->last;
+}
+
+size_t OrderIndex::LowerBound(Search* s) const {
+  SearchBegin(s);
+  if (blocks_[s->block].items.empty()) return 0;
+  SearchSamples(s);
+  SearchRound1(s);
+  return SearchRound2(s);
 }
 
 void OrderIndex::RefreshFront(size_t b) {
   Probe p = Read(blocks_[b].items.front());
-  front_[b] = p.c;
-  front_key_[b] = p.key;
-  front_label_[b] = p.label;
+  fronts_[b] = p;
 }
 
 void OrderIndex::RefreshLabels() {
@@ -58,15 +90,11 @@ void OrderIndex::RefreshLabels() {
 }
 
 void OrderIndex::EraseFront(size_t b) {
-  front_.erase(front_.begin() + static_cast<ptrdiff_t>(b));
-  front_key_.erase(front_key_.begin() + static_cast<ptrdiff_t>(b));
-  front_label_.erase(front_label_.begin() + static_cast<ptrdiff_t>(b));
+  fronts_.erase(fronts_.begin() + static_cast<ptrdiff_t>(b));
 }
 
 void OrderIndex::InsertFront(size_t b) {
-  front_.insert(front_.begin() + static_cast<ptrdiff_t>(b), 0);
-  front_key_.insert(front_key_.begin() + static_cast<ptrdiff_t>(b), 0);
-  front_label_.insert(front_label_.begin() + static_cast<ptrdiff_t>(b), 0);
+  fronts_.insert(fronts_.begin() + static_cast<ptrdiff_t>(b), Probe{});
   RefreshFront(b);
 }
 
@@ -80,10 +108,43 @@ void OrderIndex::Insert(uint32_t c) {
     RebuildFenwick();
     return;
   }
-  const Probe p = Read(c);
-  size_t bi = FindBlock(p);
+  Search s;
+  s.probe = Read(c);
+  size_t pos = LowerBound(&s);
+  InsertAt(s.block, pos, c);
+}
+
+void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
+  constexpr size_t kBatch = 8;
+  for (size_t base = 0; base < n; base += kBatch) {
+    const size_t m = std::min(kBatch, n - base);
+    OrderIndex* const* ix = indexes + base;
+    Search s[kBatch];
+    bool staged[kBatch];
+    for (size_t i = 0; i < m; ++i) {
+      staged[i] = !ix[i]->blocks_.empty();
+      if (!staged[i]) continue;
+      s[i].probe = ix[i]->Read(c);
+      ix[i]->SearchBegin(&s[i]);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      if (staged[i]) ix[i]->SearchSamples(&s[i]);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      if (staged[i]) ix[i]->SearchRound1(&s[i]);
+    }
+    for (size_t i = 0; i < m; ++i) {
+      if (staged[i]) {
+        ix[i]->InsertAt(s[i].block, ix[i]->SearchRound2(&s[i]), c);
+      } else {
+        ix[i]->Insert(c);
+      }
+    }
+  }
+}
+
+void OrderIndex::InsertAt(size_t bi, size_t pos, uint32_t c) {
   Block& b = blocks_[bi];
-  size_t pos = LowerBound(b, p);
   b.items.insert(b.items.begin() + static_cast<ptrdiff_t>(pos), c);
   ++size_;
   if (pos == 0) RefreshFront(bi);
@@ -136,9 +197,33 @@ size_t OrderIndex::Find(const Block& b, uint32_t c) {
 bool OrderIndex::Erase(uint32_t c) {
   if (blocks_.empty()) return false;
   size_t bi = FindBlock(Read(c));
+  size_t pos = Find(blocks_[bi], c);
+  if (pos >= blocks_[bi].items.size()) return false;
+  EraseAt(bi, pos);
+  return true;
+}
+
+void OrderIndex::EraseAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
+  constexpr size_t kBatch = 8;
+  for (size_t base = 0; base < n; base += kBatch) {
+    const size_t m = std::min(kBatch, n - base);
+    OrderIndex* const* ix = indexes + base;
+    Search s[kBatch];
+    for (size_t i = 0; i < m; ++i) {
+      if (ix[i]->blocks_.empty()) continue;
+      s[i].probe = ix[i]->Read(c);
+      ix[i]->SearchBegin(&s[i]);  // finds the block and prefetches it
+    }
+    for (size_t i = 0; i < m; ++i) {
+      if (ix[i]->blocks_.empty()) continue;
+      size_t pos = Find(ix[i]->blocks_[s[i].block], c);
+      if (pos < ix[i]->blocks_[s[i].block].items.size()) ix[i]->EraseAt(s[i].block, pos);
+    }
+  }
+}
+
+void OrderIndex::EraseAt(size_t bi, size_t pos) {
   Block& b = blocks_[bi];
-  size_t pos = Find(b, c);
-  if (pos >= b.items.size() || b.items[pos] != c) return false;
   b.items.erase(b.items.begin() + static_cast<ptrdiff_t>(pos));
   --size_;
   bool restructure = false;
@@ -163,14 +248,14 @@ bool OrderIndex::Erase(uint32_t c) {
   } else {
     FenwickAdd(bi, -1);
   }
-  return true;
 }
 
 size_t OrderIndex::Rank(uint32_t c) const {
   if (blocks_.empty()) return 0;
-  const Probe p = Read(c);
-  size_t bi = FindBlock(p);
-  return FenwickPrefix(bi) + LowerBound(blocks_[bi], p);
+  Search s;
+  s.probe = Read(c);
+  size_t pos = LowerBound(&s);
+  return FenwickPrefix(s.block) + pos;
 }
 
 void OrderIndex::Build(std::vector<uint32_t> all) {
@@ -189,9 +274,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     size_t end = std::min(keyed.size(), i + kFill);
     for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].c);
     blocks_.push_back(std::move(b));
-    front_.push_back(keyed[i].c);
-    front_key_.push_back(keyed[i].key);
-    front_label_.push_back(keyed[i].label);
+    fronts_.push_back(keyed[i]);
   }
   size_ = keyed.size();
   RebuildFenwick();
@@ -199,9 +282,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
 
 void OrderIndex::Clear() {
   blocks_.clear();
-  front_.clear();
-  front_key_.clear();
-  front_label_.clear();
+  fronts_.clear();
   fenwick_.clear();
   size_ = 0;
 }
@@ -229,9 +310,8 @@ size_t OrderIndex::FenwickPrefix(size_t b) const {
 }
 
 size_t OrderIndex::MemoryBytes() const {
-  size_t bytes = blocks_.capacity() * sizeof(Block) + front_.capacity() * 4 +
-                 front_key_.capacity() * 8 + fenwick_.capacity() * 4 +
-                 front_label_.capacity() * 8;
+  size_t bytes = blocks_.capacity() * sizeof(Block) + fronts_.capacity() * sizeof(Probe) +
+                 fenwick_.capacity() * 4;
   for (const Block& b : blocks_) bytes += b.items.capacity() * sizeof(uint32_t);
   return bytes;
 }

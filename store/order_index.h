@@ -35,6 +35,8 @@ class KeySource {
   // keys[i], labels[i] = order key and tie label of cs[i], for i < n. One call per batch so the
   // n reads (usually cache misses) overlap.
   virtual void Fetch(const uint32_t* cs, size_t n, double* keys, uint64_t* labels) const = 0;
+  // A hint that cs[0, n) will be fetched soon.
+  virtual void Prefetch(const uint32_t* cs, size_t n) const {}
   // <0, 0, >0 as id(a) is bytewise less than, equal to, greater than id(b).
   virtual int CompareIds(uint32_t a, uint32_t b) const = 0;
 };
@@ -50,6 +52,10 @@ class OrderIndex {
   void Insert(uint32_t c);
   // Returns false if c is not present (with its current key).
   bool Erase(uint32_t c);
+  // Insert / erase c in each of indexes[0, n) (distinct indexes), interleaving their searches
+  // so that the cache misses of all of them overlap. EraseAll skips indexes without c.
+  static void InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c);
+  static void EraseAll(OrderIndex* const* indexes, size_t n, uint32_t c);
   // 0-based position of c; c must be present.
   size_t Rank(uint32_t c) const;
   size_t size() const { return size_; }
@@ -87,6 +93,16 @@ class OrderIndex {
     uint64_t label;
     uint32_t c;
   };
+  static constexpr size_t kGroup = 16;
+  static_assert((kMaxBlock + kGroup - 1) / kGroup <= kGroup);
+  // A lower-bound search in stages (see LowerBound).
+  struct Search {
+    Probe probe;
+    size_t block = 0;
+    size_t groups = 0;
+    size_t lo = 0, last = 0;
+    uint32_t cs[kGroup];
+  };
   // NaN (possible only after overflowing sums) orders as -inf, keeping the order total.
   static double Sanitize(double k) {
     return std::isnan(k) ? -std::numeric_limits<double>::infinity() : k;
@@ -104,12 +120,18 @@ class OrderIndex {
     return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
   }
   bool BeforeFront(const Probe& p, size_t b) const {
-    return Before(p, Probe{front_key_[b], front_label_[b], front_[b]});
+    return Before(p, fronts_[b]);
   }
   // Index of the block where p belongs: the last block whose first entry is not after p.
   size_t FindBlock(const Probe& p) const;
-  // First position in block b whose entry is not before p.
-  size_t LowerBound(const Block& b, const Probe& p) const;
+  // Block and first position in it whose entry is not before s->probe (a non-empty index).
+  size_t LowerBound(Search* s) const;
+  void SearchBegin(Search* s) const;    // FindBlock, prefetch the block
+  void SearchSamples(Search* s) const;  // pick round 1's entries, prefetch their keys
+  void SearchRound1(Search* s) const;   // pick the group, prefetch its keys
+  size_t SearchRound2(Search* s) const;
+  void InsertAt(size_t bi, size_t pos, uint32_t c);
+  void EraseAt(size_t bi, size_t pos);
   // Position of c in block b, or its size.
   static size_t Find(const Block& b, uint32_t c);
   void EraseFront(size_t b);
@@ -121,9 +143,9 @@ class OrderIndex {
 
   const KeySource* keys_;
   std::vector<Block> blocks_;
-  std::vector<uint32_t> front_;        // blocks_[i].items[0]
-  std::vector<double> front_key_;      // its key (stable while it is in the index)
-  std::vector<uint64_t> front_label_;  // its tie label
+  // blocks_[i].items[0] with its key (stable while it is in the index) and label, together:
+  // one cache line per step of FindBlock.
+  std::vector<Probe> fronts_;
   std::vector<uint32_t> fenwick_;      // 1-based Fenwick tree over block sizes
   size_t size_ = 0;
 };

@@ -19,7 +19,6 @@ class Store::ColumnKeys final : public KeySource {
     const double* base = store_->scores_.data();
     const size_t stride = store_->stride_;
     const size_t label_col = stride - 1;
-    for (size_t i = 0; i < n; ++i) __builtin_prefetch(base + static_cast<size_t>(cs[i]) * stride);
     for (size_t i = 0; i < n; ++i) {
       const double* row = base + static_cast<size_t>(cs[i]) * stride;
       double sum = cols_.empty() ? 0.0 : row[cols_[0]];
@@ -27,6 +26,11 @@ class Store::ColumnKeys final : public KeySource {
       keys[i] = sum;
       std::memcpy(&labels[i], row + label_col, sizeof(uint64_t));
     }
+  }
+  void Prefetch(const uint32_t* cs, size_t n) const override {
+    const double* base = store_->scores_.data();
+    const size_t stride = store_->stride_;
+    for (size_t i = 0; i < n; ++i) __builtin_prefetch(base + static_cast<size_t>(cs[i]) * stride);
   }
   int CompareIds(uint32_t a, uint32_t b) const override {
     std::string_view x = store_->customers_.Id(a), y = store_->customers_.Id(b);

@@ -78,6 +78,16 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     }
   }
 
+  // The indexes whose key changes (all of them for a new customer; after Relayout, which replaces them). A category whose points
+  // sum to 0 keeps its value and key (untouched categories are not re-keyed either).
+  OrderIndex* changed[kMaxCategories + 1];
+  size_t n_changed = 0;
+  for (size_t k = 0; k < m; ++k) {
+    if (delta[k] == 0) touched &= ~(1u << k);
+    if (created || (touched & (1u << k))) changed[n_changed++] = cat_index_[k].get();
+  }
+  if (total_index_ && (created || touched)) changed[n_changed++] = total_index_.get();
+
   if (created) {
     AdmitId(in.customer);
     c = customers_.Insert(in.customer);
@@ -92,10 +102,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     // The record's timestamps are deltas against last_seen: decode before it moves.
     records_.Read(record_[c], last_seen_[c], &scratch_);
     // Out of the indexes whose key is about to change.
-    for (size_t k = 0; k < m; ++k) {
-      if (touched & (1u << k)) cat_index_[k]->Erase(c);
-    }
-    if (touched && total_index_) total_index_->Erase(c);
+    OrderIndex::EraseAll(changed, n_changed, c);
   }
 
   double* row = Row(c);
@@ -113,15 +120,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   }
   if (in.ts > last_seen_[c]) last_seen_[c] = in.ts;
 
-  if (created) {
-    for (auto& index : cat_index_) index->Insert(c);
-    if (total_index_) total_index_->Insert(c);
-  } else {
-    for (size_t k = 0; k < m; ++k) {
-      if (touched & (1u << k)) cat_index_[k]->Insert(c);
-    }
-    if (touched && total_index_) total_index_->Insert(c);
-  }
+  OrderIndex::InsertAll(changed, n_changed, c);
 
   // Step 4: counters and purchase figures.
   CustomerRecord& r = scratch_;

@@ -1,80 +1,165 @@
-"""Many clients, deep pipelines, redis-benchmark, slow readers and maxclients."""
-import resource
+"""Many clients, deep pipelines, redis-benchmark, maxclients, and clients that never read."""
+import re
+import select
 import socket
 import subprocess
+import threading
 
-import redis
+import resp
+from conftest import raise_nofile, wait_until
 
-from conftest import wait_until
+MB = 1024 * 1024
+
+
+def connected_clients(peer):
+    info = peer.cmd("INFO", "clients")
+    return int(re.search(rb"connected_clients:(\d+)", info).group(1))
 
 
 def test_thousand_concurrent_connections(server):
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    assert raise_nofile(4096) >= 1100
     conns = [server.raw() for _ in range(1000)]
-    for c in conns:
-        c.send(b"PING\r\n")
-    for c in conns:
-        assert c.recv_until(expected_len=7) == b"+PONG\r\n"
-    info = server.client().info("clients")
-    assert info["connected_clients"] == 1001
-    for c in conns:
+    for i, c in enumerate(conns):  # every client has a request in flight at once
+        c.send_command("ECHO", f"client-{i}")
+    for i, c in enumerate(conns):
+        assert c.read_reply() == f"client-{i}".encode()
+    assert connected_clients(server) == 1001  # the 1,000 and the INFO connection
+    assert server.client().info("clients")["connected_clients"] == 1001
+    for c in conns[::2]:
         c.close()
-    wait_until(lambda: server.client().info("clients")["connected_clients"] == 1,
-               what="clients to disconnect")
+    wait_until(lambda: connected_clients(server) == 501, what="500 clients to be gone")
+    for c in conns[1::2]:  # the others are unaffected
+        assert c.command("PING") == b"PONG"
+        c.close()
+    wait_until(lambda: connected_clients(server) == 1, what="every client to be gone")
 
 
 def test_maxclients(make_server):
     s = make_server("--maxclients", "3")
     keep = [s.raw() for _ in range(3)]
     for c in keep:
-        assert c.request(b"PING\r\n") == b"+PONG\r\n"
-    extra = s.raw()
+        assert c.command("PING") == b"PONG"
+    extra = s.raw()  # Redis accepts the connection, sends the error, then closes it
     assert extra.recv_until(terminator=b"\r\n") == b"-ERR max number of clients reached\r\n"
     assert extra.is_closed()
     keep[0].close()
 
-    def ping_fits():
+    def ping_fits():  # the slot is freed once the server has seen the close
         try:
-            return s.client().ping()
-        except redis.ConnectionError:  # the slot is freed once the server sees the close
+            return s.cmd("PING") == b"PONG"
+        except (EOFError, ConnectionError):
             return False
 
     wait_until(ping_fits, what="a free slot")
+    # Lowered at run time: existing clients stay, new ones are refused.
+    assert keep[1].command("CONFIG", "SET", "maxclients", "1") == b"OK"
+    extra = s.raw()
+    assert extra.recv_until(terminator=b"\r\n") == b"-ERR max number of clients reached\r\n"
+    assert keep[2].command("PING") == b"PONG"
 
 
 def test_hundred_thousand_pipelined_pings(server):
-    conn = server.raw()
     n = 100_000
-    conn.send(b"PING\r\n" * n)
-    out = conn.recv_until(expected_len=7 * n, timeout=60)
-    assert out == b"+PONG\r\n" * n
+    conn = server.raw()
+    conn.send(b"PING\r\n" * n)  # inline, in one send
+    assert conn.recv_until(expected_len=7 * n, timeout=60) == b"+PONG\r\n" * n
+    conn.send(resp.encode("PING") * n)  # multibulk, in one send
+    assert conn.recv_until(expected_len=7 * n, timeout=60) == b"+PONG\r\n" * n
+    assert conn.command("PING", "last") == b"last"
+
+
+def test_hundred_thousand_pipelined_commands_answered_in_order(server):
+    n = 100_000
+    conn = server.raw()
+    request = b"".join(resp.encode("ECHO", str(i)) for i in range(n))
+    writer = threading.Thread(target=conn.send, args=(request,))
+    writer.start()  # write and read at once, as a pipelining client does
+    expected = b"".join(b"$%d\r\n%d\r\n" % (len(str(i)), i) for i in range(n))
+    got = conn.recv_until(expected_len=len(expected), timeout=60)
+    writer.join()
+    assert got == expected
 
 
 def test_redis_benchmark_ping_completes(server):
     out = subprocess.run(["redis-benchmark", "-p", str(server.port), "-t", "ping", "-n", "100000",
-                          "-c", "50", "--csv"], capture_output=True, timeout=120)
+                          "-q"], capture_output=True, timeout=180)
     assert out.returncode == 0, out.stderr
-    rows = [l for l in out.stdout.decode().splitlines() if l.startswith('"PING')]
-    assert len(rows) == 2  # PING_INLINE and PING_MBULK
-    for row in rows:
-        assert float(row.split(",")[1].strip('"')) > 1000
+    text = out.stdout.decode()
+    for test in ("PING_INLINE", "PING_MBULK"):
+        m = re.search(test + r": ([\d.]+) requests per second", text)
+        assert m and float(m.group(1)) > 1000, text
+    stats = server.client().info("stats")
+    assert stats["total_commands_processed"] >= 200_000
 
 
-def test_slow_reader_is_bounded_and_others_keep_working(server):
-    # A client pipelines 2,000 requests with 64 KB replies (~128 MB) and never reads.
-    sock = socket.create_connection(("127.0.0.1", server.port))
-    payload = b"x" * 65536
-    request = b"*2\r\n$4\r\nECHO\r\n$65536\r\n" + payload + b"\r\n"
+def test_redis_benchmark_pipelined_with_many_clients(server):
+    out = subprocess.run(["redis-benchmark", "-p", str(server.port), "-c", "200", "-P", "32",
+                          "-n", "200000", "-q", "ECHO", "hello"], capture_output=True, timeout=180)
+    assert out.returncode == 0, out.stderr
+    assert b"requests per second" in out.stdout, out.stdout
+
+
+def pipeline_without_reading(port, request, budget, stall=1.0):
+    """Sends `request` over and over without ever reading, until the server stops reading
+    (nothing accepted for `stall` seconds) or `budget` bytes went out. Returns (socket, sent)."""
+    sock = socket.create_connection(("127.0.0.1", port))
     sock.setblocking(False)
-    sent = 0
-    for _ in range(2000):
-        try:
-            sent += sock.send(request)
-        except BlockingIOError:
+    sent, offset = 0, 0
+    while sent < budget:
+        _, writable, _ = select.select([], [sock], [], stall)
+        if not writable:
             break
-    assert server.client().ping()
-    assert server.rss() < 200 * 1024 * 1024
-    info = server.client().info("clients")
-    assert info["client_recent_max_output_buffer"] <= 16 * 1024 * 1024
+        try:
+            n = sock.send(request[offset:] if offset else request)
+        except BlockingIOError:
+            continue
+        except (BrokenPipeError, ConnectionResetError):
+            break  # the server closed the connection
+        sent += n
+        offset = (offset + n) % len(request)
+    return sock, sent
+
+
+def test_slow_reader_does_not_grow_server_memory(server):
+    # A client pipelines 64 KB ECHOs (each reply as big as the request) and never reads: the
+    # server must stop reading from it (or drop it) instead of buffering replies without bound.
+    payload = b"x" * 65536
+    request = resp.encode("ECHO", payload)
+    before = server.rss()
+    budget = 512 * MB
+    sock, sent = pipeline_without_reading(server.port, request, budget)
+    assert sent < budget, "the server kept reading from a client that never reads"
+    grew = server.rss() - before
+    assert grew < 64 * MB, f"server RSS grew by {grew / MB:.0f} MB for a slow reader"
+    # Everyone else is unaffected.
+    other = server.raw()
+    assert other.command("ECHO", payload) == payload
+    assert other.command("PING") == b"PONG"
     sock.close()
+    wait_until(lambda: connected_clients(server) == 2, what="the slow reader to be gone")
+
+
+def test_output_buffer_limit_disconnects_like_redis(server, redis_server):
+    # With a hard limit of 1 MB on normal clients, a client that pipelines big requests and
+    # never reads is disconnected, by redis-server and by kizuna alike.
+    request = resp.encode("ECHO", b"x" * 65536)
+    for peer in (redis_server, server):
+        assert peer.cmd("CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0") == b"OK"
+        sock, _ = pipeline_without_reading(peer.port, request, 256 * MB)
+        wait_until(lambda: connected_clients(peer) == 1, what=f"{peer} to drop the slow reader")
+        sock.close()
+        assert peer.cmd("PING") == b"PONG"
+    assert "output buffer limits" in server.log_text()
+
+
+def test_monitor_that_never_reads_is_disconnected(server):
+    monitor = server.raw()
+    assert monitor.command("MONITOR") == b"OK"
+    before = server.rss()
+    big = b"m" * MB
+    busy = server.raw()
+    for _ in range(150):  # ~150 MB of MONITOR output that nobody reads
+        assert busy.command("PING", big) == big
+    wait_until(lambda: connected_clients(server) == 2, what="the MONITOR client to be dropped")
+    assert server.rss() - before < 96 * MB
+    assert busy.command("PING") == b"PONG"

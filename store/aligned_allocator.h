@@ -18,9 +18,9 @@ struct AlignedAllocator {
   template <typename U>
   AlignedAllocator(const AlignedAllocator<U, Align>&) {}  // NOLINT: allocator conversion
   T* allocate(size_t n) {
-    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{Align}));
+    return static_cast<T*>(::operator new (n * sizeof(T), std::align_val_t{Align}));
   }
-  void deallocate(T* p, size_t) { ::operator delete(p, std::align_val_t{Align}); }
+  void deallocate(T* p, size_t) { ::operator delete (p, std::align_val_t{Align}); }
   template <typename U>
   bool operator==(const AlignedAllocator<U, Align>&) const {
     return true;

@@ -115,7 +115,8 @@ void RecordPool::Read(Handle h, int64_t last_seen, CustomerRecord* out) const {
       p += 8;
     } else {
       uint64_t z = tag >> 1;
-      out->monetary = static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
+      out->monetary =
+          static_cast<double>(static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1));
     }
     out->last_purchase = last_seen - static_cast<int64_t>(GetVarint(&p));
   }

@@ -119,9 +119,7 @@ class OrderIndex {
     if (a.label != b.label) return a.label < b.label;
     return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
   }
-  bool BeforeFront(const Probe& p, size_t b) const {
-    return Before(p, fronts_[b]);
-  }
+  bool BeforeFront(const Probe& p, size_t b) const { return Before(p, fronts_[b]); }
   // Index of the block where p belongs: the last block whose first entry is not after p.
   size_t FindBlock(const Probe& p) const;
   // Block and first position in it whose entry is not before s->probe (a non-empty index).
@@ -146,7 +144,7 @@ class OrderIndex {
   // blocks_[i].items[0] with its key (stable while it is in the index) and label, together:
   // one cache line per step of FindBlock.
   std::vector<Probe> fronts_;
-  std::vector<uint32_t> fenwick_;      // 1-based Fenwick tree over block sizes
+  std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over block sizes
   size_t size_ = 0;
 };
 

@@ -78,8 +78,9 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     }
   }
 
-  // The indexes whose key changes (all of them for a new customer; after Relayout, which replaces them). A category whose points
-  // sum to 0 keeps its value and key (untouched categories are not re-keyed either).
+  // The indexes whose key changes (all of them for a new customer; after Relayout, which replaces
+  // them). A category whose points sum to 0 keeps its value and key (untouched categories are not
+  // re-keyed either).
   OrderIndex* changed[kMaxCategories + 1];
   size_t n_changed = 0;
   for (size_t k = 0; k < m; ++k) {

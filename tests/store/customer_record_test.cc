@@ -13,9 +13,21 @@ namespace {
 // Whole amounts are stored as varints, everything else as raw doubles: every value comes back
 // bit for bit, and a typical purchaser fits in 16 bytes.
 TEST(CustomerRecordTest, MonetaryRoundTripsExactly) {
-  const double values[] = {0.0,     -0.0,    10.0,     -7.0,    120.5,   1e-9,
-                           0x1p53 - 1, -(0x1p53 - 1), 0x1p53, -0x1p53, 1e300, -1e300,
-                           std::numeric_limits<double>::infinity(), 0x1p52 + 0.5, 3.0e15};
+  const double values[] = {0.0,
+                           -0.0,
+                           10.0,
+                           -7.0,
+                           120.5,
+                           1e-9,
+                           0x1p53 - 1,
+                           -(0x1p53 - 1),
+                           0x1p53,
+                           -0x1p53,
+                           1e300,
+                           -1e300,
+                           std::numeric_limits<double>::infinity(),
+                           0x1p52 + 0.5,
+                           3.0e15};
   RecordPool pool;
   for (double v : values) {
     CustomerRecord r;

@@ -49,15 +49,15 @@ measured_run() {
   echo "$csv,$(echo "($after - $before) * 1000000 / $n" | bc -l | xargs printf '%.2f')"
 }
 
-print_header() {
-  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6s\n" test P redis_ops/s kizuna_ops/s \
-    r_p50 k_p50 r_p99 k_p99 r_cpu_us k_cpu_us ratio
+print_header() {  # [extra column title]
+  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6s %s\n" test P redis_ops/s kizuna_ops/s \
+    r_p50 k_p50 r_p99 k_p99 r_cpu_us k_cpu_us ratio "${1:-}"
 }
 
-print_row() {  # test P redis_row kizuna_row (rows from measured_run)
+print_row() {  # test P redis_row kizuna_row [extra column] (rows from measured_run)
   local test=$1 p=$2
   IFS=, read -r rr rp50 rp99 rcpu <<<"$3"
   IFS=, read -r kr kp50 kp99 kcpu <<<"$4"
-  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6.2f\n" "$test" "$p" "$rr" "$kr" "$rp50" \
-    "$kp50" "$rp99" "$kp99" "$rcpu" "$kcpu" "$(echo "$kr / $rr" | bc -l)"
+  printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6.2f %s\n" "$test" "$p" "$rr" "$kr" "$rp50" \
+    "$kp50" "$rp99" "$kp99" "$rcpu" "$kcpu" "$(echo "$kr / $rr" | bc -l)" "${5:-}"
 }

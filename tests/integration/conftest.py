@@ -15,14 +15,27 @@ Fixtures
 Server / RedisServer (the same interface, so a test can run one sequence against both)
   .port .pid
   .client(**kw)        redis-py client (RESP2 only in 4.3.4: it cannot parse RESP3 replies)
-  .raw()               RawConnection: bytes in, parsed replies (see resp.py) out
-  .cmd(*args)          one command on a fresh raw connection -> parsed reply
+  .raw(resp3=False)    RawConnection: bytes in, parsed replies (see resp.py) out; resp3=True
+                       sends HELLO 3 first
+  .cmd(*args, resp3=False)   one command on a fresh raw connection -> parsed reply
   .cli(*args, resp3=False, stdin=None)   redis-cli output (--no-raw: types shown as on a tty)
   .rss()               resident set size of the server process, bytes
   .stop(sig)           stop with a signal and return the exit code
 Server only
   .log_text()          everything the server logged so far (stdout and stderr)
   .clock() .clock_set(ms) .clock_advance("1d")   DEBUG CLOCK GET/SET/ADVANCE (manual clock)
+
+Helpers: wait_until(predicate), transcript(peer, commands), assert_same_replies(kizuna, redis,
+commands) (run one command sequence on both and compare replies and wire types),
+raise_nofile(n), free_port().
+
+Example (a RESP3 shape check on the manual clock):
+
+    def test_score_decays(server):
+        conn = server.raw(resp3=True)
+        conn.command("EVENT", "c1", "view")
+        server.clock_advance("7d")
+        assert isinstance(conn.command("SCORE", "c1"), resp.Map)
 
 Teardown sends SIGTERM to every kizuna-server still running and asserts exit code 0; when a
 test fails, each server's log is printed (pytest shows it under "Captured stdout teardown").
@@ -228,11 +241,17 @@ class _Peer:
         kw.setdefault("socket_timeout", 30)
         return redis.Redis(host="127.0.0.1", port=self.port, **kw)
 
-    def raw(self, timeout=10.0):
-        return RawConnection(self.port, timeout)
+    def raw(self, timeout=10.0, resp3=False):
+        """A RawConnection; with resp3=True it has already switched with HELLO 3."""
+        conn = RawConnection(self.port, timeout)
+        if resp3:
+            hello = conn.command("HELLO", "3")
+            assert isinstance(hello, resp.Map), hello
+        return conn
 
-    def cmd(self, *args):
-        with self.raw() as conn:
+    def cmd(self, *args, resp3=False):
+        """One command on a fresh connection (RESP2, or RESP3 with resp3=True)."""
+        with self.raw(resp3=resp3) as conn:
             return conn.command(*args)
 
     def cli(self, *args, resp3=False, stdin=None, check=True, timeout=30):

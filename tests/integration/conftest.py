@@ -100,8 +100,8 @@ def process_rss(pid):
 class RawConnection:
     """A plain TCP connection: send any bytes, read parsed replies or raw bytes."""
 
-    def __init__(self, port, timeout=10.0):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, timeout=10.0, host="127.0.0.1"):
+        self.sock = socket.create_connection((host, port), timeout=timeout)
         self.timeout = timeout
         self.reader = resp.Reader(self._fill)
 

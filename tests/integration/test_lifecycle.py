@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import resp
-from conftest import SERVER_BIN, free_port, wait_until
+from conftest import SERVER_BIN, RawConnection, free_port, wait_until
 
 # Every setting the server must accept as a flag, in a config file and in CONFIG GET.
 SETTINGS = ["port", "bind", "protected-mode", "requirepass", "maxclients", "timeout", "loglevel",
@@ -195,3 +195,20 @@ def test_init_file_errors_stop_startup(workdir):
     missing = os.path.join(workdir, "missing.conf")
     out = run("--port", str(free_port()), "--appendonly", "no", "--init-file", missing)
     assert out.returncode != 0 and b"missing.conf" in out.stderr
+
+
+def test_bind_address(make_server):
+    s = make_server("--bind", "127.0.0.2", wait=False)
+
+    def listening():
+        assert s.alive(), s.log_text()
+        try:
+            return RawConnection(s.port, host="127.0.0.2").command("PING") == b"PONG"
+        except OSError:
+            return False
+
+    wait_until(listening, what="the server on 127.0.0.2")
+    with pytest.raises(ConnectionRefusedError):
+        RawConnection(s.port)  # 127.0.0.1 is not bound
+    reply = RawConnection(s.port, host="127.0.0.2").command("CONFIG", "GET", "bind")
+    assert reply == [b"bind", b"127.0.0.2"]

@@ -10,6 +10,7 @@
 # round the server that goes first alternates, so neither always benefits from a warm cache.
 # Columns: ops/s, p50 and p99 latency (ms, from redis-benchmark --csv), server CPU µs per
 # request (utime+stime from /proc/PID/stat before and after), ratio = kizuna ops/s / redis ops/s.
+# SERVER_CPUS=1 BENCH_CPUS=0 pins the servers and redis-benchmark to separate cores (taskset).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
@@ -35,7 +36,8 @@ requests_for() {
 }
 
 echo "redis: $(redis-server --version | cut -d' ' -f3)  kizuna: $("$KIZUNA" --version)  \
-clients: 50  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)"
+clients: 50  cores: $(nproc)  load: $(cut -d' ' -f1-3 /proc/loadavg)  \
+pinning: servers ${SERVER_CPUS:-any} bench ${BENCH_CPUS:-any}"
 print_header requests
 for round in $(seq "$ROUNDS"); do
   for P in 1 16; do

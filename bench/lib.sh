@@ -5,10 +5,16 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 wait_ping() { for _ in $(seq 200); do redis-cli -p "$1" PING >/dev/null 2>&1 && return 0; sleep 0.05; done; echo "server on $1 did not start" >&2; return 1; }
 
+# Optional CPU pinning, e.g. SERVER_CPUS=1 BENCH_CPUS=0: servers on one set of cores,
+# redis-benchmark on another. Unset: no pinning. (taskset execs the server, so $! stays the
+# server's pid for the CPU accounting.)
+SERVER_PIN=(); [ -n "${SERVER_CPUS:-}" ] && SERVER_PIN=(taskset -c "$SERVER_CPUS")
+BENCH_PIN=(); [ -n "${BENCH_CPUS:-}" ] && BENCH_PIN=(taskset -c "$BENCH_CPUS")
+
 start_redis() {  # extra args go to redis-server
   REDIS_PORT=$(free_port)
   REDIS_DIR=$(mktemp -d)
-  redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" "$@" >/dev/null &
+  "${SERVER_PIN[@]}" redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$REDIS_DIR" "$@" >/dev/null &
   REDIS_PID=$!
   wait_ping "$REDIS_PORT"
 }
@@ -17,7 +23,7 @@ start_kizuna() {  # $1 = binary, rest = flags
   local bin=$1; shift
   KIZUNA_PORT=$(free_port)
   KIZUNA_DIR=$(mktemp -d)
-  "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" >"$KIZUNA_DIR/log" 2>&1 &
+  "${SERVER_PIN[@]}" "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" >"$KIZUNA_DIR/log" 2>&1 &
   KIZUNA_PID=$!
   wait_ping "$KIZUNA_PORT"
 }
@@ -32,7 +38,7 @@ stop_servers() {
 # bench_csv PORT REQUESTS PIPELINE [redis-benchmark args...] -> "rps,p50,p99"
 bench_csv() {
   local port=$1 n=$2 p=$3; shift 3
-  redis-benchmark -p "$port" -c 50 -n "$n" -P "$p" --csv "$@" 2>/dev/null |
+  "${BENCH_PIN[@]}" redis-benchmark -p "$port" -c 50 -n "$n" -P "$p" --csv "$@" 2>/dev/null |
     awk -F, 'NR==2 {gsub(/"/,""); print $2","$5","$7}'
 }
 

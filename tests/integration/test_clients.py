@@ -121,7 +121,11 @@ def test_hello_3_on_the_wire(server, redis_server):
             reply = conn.command("HELLO", "3")
             after = [conn.command("PING"), conn.command("CONFIG", "GET", "maxclients"),
                      conn.command("CLIENT", "GETNAME"), conn.command("CLIENT", "INFO"),
-                     conn.command("HELLO", "2"), conn.command("CONFIG", "GET", "maxclients")]
+                     conn.command("HELLO", "2"), conn.command("CONFIG", "GET", "maxclients"),
+                     conn.command("HELLO", "3"), conn.command("INFO", "server"),
+                     conn.command("CLIENT", "LIST"), conn.command("TIME"),
+                     conn.command("SLOWLOG", "GET"), conn.command("COMMAND", "INFO", "nosuch"),
+                     conn.command("DBSIZE"), conn.command("SELECT", "0")]
             return reply, after
 
     ours, our_after = hello(server)
@@ -138,6 +142,7 @@ def test_hello_3_on_the_wire(server, redis_server):
     assert isinstance(our_after[3], resp.Verbatim) and our_after[3].fmt == b"txt"
     assert b" resp=3" in our_after[3]
     assert our_after[5] == [b"maxclients", b"10000"]  # back to RESP2 after HELLO 2
+    assert isinstance(our_after[7], resp.Verbatim) and b"redis_version:" in our_after[7]
 
 
 def test_hiredis_program(server, redis_server):

@@ -163,3 +163,23 @@ def test_monitor_that_never_reads_is_disconnected(server):
     wait_until(lambda: connected_clients(server) == 2, what="the MONITOR client to be dropped")
     assert server.rss() - before < 96 * MB
     assert busy.command("PING") == b"PONG"
+
+
+def test_query_buffer_limit_closes_the_client(server, redis_server):
+    # A request bigger than client-query-buffer-limit closes that client (Redis closes it
+    # silently; kizuna may send an error line first), and nobody else notices.
+    for peer in (redis_server, server):
+        bystander = peer.raw()
+        assert bystander.command("CONFIG", "SET", "client-query-buffer-limit", "1mb") == b"OK"
+        big = peer.raw()
+        try:
+            big.send(b"*2\r\n$4\r\nECHO\r\n$3000000\r\n" + b"x" * 2_500_000)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # closed while we were still sending
+        reply = big.recv_until(terminator=b"\r\n", timeout=5)
+        assert reply in (b"", b"-ERR Protocol error: client query buffer limit reached\r\n"), reply
+        assert big.is_closed(), peer
+        assert bystander.command("PING") == b"PONG"
+        # Below the limit is fine.
+        ok = peer.raw()
+        assert ok.command("ECHO", b"y" * 500_000) == b"y" * 500_000

@@ -295,6 +295,8 @@ class Server(_Peer):
             self.proc = subprocess.Popen(self.args, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         if wait:
             wait_until(self._ready, timeout=30, what=f"kizuna-server on port {self.port}")
+            # Tests count clients: start once the readiness probes' connections are gone.
+            wait_until(self._no_other_clients, what="the readiness probes to disconnect")
 
     def __str__(self):
         return f"kizuna-server :{self.port}"
@@ -316,6 +318,11 @@ class Server(_Peer):
                 return data.startswith(b"-NOAUTH") or b"loading:0" in data
         except OSError:
             return False
+
+    def _no_other_clients(self):
+        reply = self.cmd("INFO", "clients")
+        return not isinstance(reply, bytes) or isinstance(reply, resp.Error) or \
+            b"connected_clients:1\r\n" in reply
 
     def log_text(self):
         with open(self.log_path, "rb") as f:

@@ -36,21 +36,20 @@ def test_thousand_concurrent_connections(server):
 
 def test_maxclients(make_server):
     s = make_server("--maxclients", "3")
-    keep = [s.raw() for _ in range(3)]
-    for c in keep:
-        assert c.command("PING") == b"PONG"
+
+    def connected():  # None while the slot of a just-closed connection is not yet free
+        conn = s.raw()
+        try:
+            return conn if conn.command("PING") == b"PONG" else None
+        except (EOFError, ConnectionError):
+            return None
+
+    keep = [wait_until(connected, what="a client slot") for _ in range(3)]
     extra = s.raw()  # Redis accepts the connection, sends the error, then closes it
     assert extra.recv_until(terminator=b"\r\n") == b"-ERR max number of clients reached\r\n"
     assert extra.is_closed()
     keep[0].close()
-
-    def ping_fits():  # the slot is freed once the server has seen the close
-        try:
-            return s.cmd("PING") == b"PONG"
-        except (EOFError, ConnectionError):
-            return False
-
-    wait_until(ping_fits, what="a free slot")
+    wait_until(connected, what="the closed client's slot").close()
     # Lowered at run time: existing clients stay, new ones are refused.
     assert keep[1].command("CONFIG", "SET", "maxclients", "1") == b"OK"
     extra = s.raw()

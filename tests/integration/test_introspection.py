@@ -438,3 +438,10 @@ def test_monitor_timestamps_follow_the_manual_clock(server):
         line = mon.read_reply()
     secs, usecs = re.match(rb"(\d+)\.(\d{6}) ", line).groups()
     assert int(secs) * 1000 + int(usecs) // 1000 == now
+
+
+def test_slowlog_errors_match_redis(server, redis_server):
+    assert_same_replies(server, redis_server, [
+        ("SLOWLOG",), ("SLOWLOG", "FOO"), ("SLOWLOG", "GET", "x"), ("SLOWLOG", "GET", "-2"),
+        ("SLOWLOG", "GET", "1", "2"), ("SLOWLOG", "LEN", "x"), ("SLOWLOG", "RESET", "x"),
+        ("SLOWLOG", "LEN")])

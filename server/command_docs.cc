@@ -68,17 +68,30 @@ class SyntaxParser {
       ++pos_;
       DocArg group = ParseAlternatives();
       if (At("]") || At(")")) ++pos_;
+      // "(a b)" and "(a ...)" stay a block of their own, so a keyword before them names the
+      // whole block ("AUTH (username password)").
+      if (!optional && group.type != "block" && group.type != "oneof") {
+        group = AsBlock({std::move(group)});
+      }
       group.optional = group.optional || optional;
       return group;
     }
     std::string word = tokens_[pos_++];
     DocArg arg;
+    if (size_t colon = word.rfind(':'); colon != std::string::npos) {
+      std::string_view type = std::string_view(word).substr(colon + 1);
+      if (IsValueType(type)) {
+        arg.type = type;
+        word.resize(colon);
+      }
+    }
     bool upper = false, lower = false;
     for (char c : word) {
       upper |= std::isupper(static_cast<unsigned char>(c)) != 0;
       lower |= std::islower(static_cast<unsigned char>(c)) != 0;
     }
     arg.name = AsciiLower(word);
+    if (!arg.type.empty()) return arg;
     if (upper && !lower) {
       arg.type = "pure-token";
       arg.token = word;
@@ -86,6 +99,13 @@ class SyntaxParser {
       arg.type = (!key_name_.empty() && word == key_name_) ? "key" : "string";
     }
     return arg;
+  }
+
+  static bool IsValueType(std::string_view type) {
+    for (std::string_view known : {"string", "integer", "double", "key", "pattern", "unix-time"}) {
+      if (type == known) return true;
+    }
+    return false;
   }
 
   // seq ('|' seq)* -> one arg: the sequence itself, or a oneof of them.
@@ -106,6 +126,10 @@ class SyntaxParser {
 
   static DocArg AsOne(std::vector<DocArg> items) {
     if (items.size() == 1) return std::move(items[0]);
+    return AsBlock(std::move(items));
+  }
+
+  static DocArg AsBlock(std::vector<DocArg> items) {
     DocArg block;
     block.name = items.empty() ? "block" : items[0].name;
     block.type = "block";
@@ -113,12 +137,13 @@ class SyntaxParser {
     return block;
   }
 
-  // "WORD word" pairs become one argument with a token, as Redis documents them.
+  // "WORD word" and "WORD (group)" pairs become one argument with a token, as Redis documents
+  // them.
   static std::vector<DocArg> MergeTokens(std::vector<DocArg> items) {
     std::vector<DocArg> out;
     for (size_t i = 0; i < items.size(); ++i) {
       if (items[i].type == "pure-token" && !items[i].multiple && i + 1 < items.size() &&
-          items[i + 1].type != "pure-token" && items[i + 1].children.empty() &&
+          items[i + 1].type != "pure-token" && items[i + 1].token.empty() &&
           !items[i + 1].optional) {
         DocArg merged = std::move(items[i + 1]);
         merged.token = items[i].token;

@@ -48,10 +48,13 @@ enum CommandFlag : uint32_t {
   kNoScript = 1u << 7,      // reported only
   kDenyOom = 1u << 8,       // refused when over maxmemory
   kBlocking = 1u << 9,      // may block the client (XREAD BLOCK)
-  kSkipMonitor = 1u << 10,  // not echoed to MONITOR (AUTH, HELLO with AUTH)
+  kSkipMonitor = 1u << 10,  // not echoed to MONITOR
   kSkipSlowlog = 1u << 11,  // not recorded in SLOWLOG
   kDangerous = 1u << 12,    // ACL @dangerous
 };
+
+// True for an argument that MONITOR and SLOWLOG show as "(redacted)" (a password).
+using SecretArgTest = bool (*)(std::span<const std::string_view> args, size_t index);
 
 struct CommandSpec {
   std::string_view name;  // lower case; for a subcommand, the subcommand alone ("getname")
@@ -68,6 +71,7 @@ struct CommandSpec {
   int last_key = 0;
   int step = 0;
   std::span<const CommandSpec> subcommands = {};
+  SecretArgTest secret_arg = nullptr;
 };
 
 // Usage statistics for INFO commandstats and SLOWLOG, one per command or subcommand.

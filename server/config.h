@@ -44,6 +44,7 @@ struct Config {
   bool appendonly = true;
   std::string appendfsync = "everysec";
   std::string save = "3600 1 300 100 60 10000";
+  int64_t key_load_delay = 0;  // microseconds slept per record loaded: a test aid, as in Redis
   // Time
   std::string clock = "real";
   bool enable_debug_command = false;

@@ -1,6 +1,7 @@
 #include "server/dispatcher.h"
 
 #include <chrono>
+#include <vector>
 
 #include "server/arg_parser.h"
 #include "server/command_context.h"
@@ -13,20 +14,33 @@
 namespace kizuna::server {
 namespace {
 
-// "ERR unknown command 'x', with args beginning with: 'a' 'b' " (Redis wording, 128-byte cap).
+// "ERR unknown command 'x', with args beginning with: 'a' 'b' " in Redis's words: the quoted
+// argument list is cut once it reaches 128 bytes, the last argument shortened to fit.
 std::string UnknownCommandError(std::span<const std::string_view> args) {
-  std::string out =
-      StrCat("ERR unknown command '", args[0].substr(0, 128), "', with args beginning with: ");
-  for (size_t i = 1; i < args.size() && out.size() < 256; ++i) {
-    StrAppend(&out, "'", args[i].substr(0, 128 - std::min<size_t>(128, out.size() / 2)), "' ");
+  std::string quoted;
+  for (size_t i = 1; i < args.size() && quoted.size() < 128; ++i) {
+    StrAppend(&quoted, "'", args[i].substr(0, 128 - quoted.size()), "' ");
   }
-  return out;
+  return StrCat("ERR unknown command '", args[0].substr(0, 128),
+                "', with args beginning with: ", quoted);
 }
 
 std::string UnknownSubcommandError(std::string_view sub, std::string_view parent) {
   std::string upper(parent);
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return StrCat("ERR unknown subcommand '", sub.substr(0, 128), "'. Try ", upper, " HELP.");
+}
+
+// The arguments as MONITOR and SLOWLOG may show them: passwords replaced, as Redis does.
+std::span<const std::string_view> Shown(const CommandSpec& spec,
+                                        std::span<const std::string_view> args,
+                                        std::vector<std::string_view>& storage) {
+  if (!spec.secret_arg) return args;
+  storage.assign(args.begin(), args.end());
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (spec.secret_arg(args, i)) storage[i] = "(redacted)";
+  }
+  return storage;
 }
 
 bool ArityOk(int arity, size_t argc) {
@@ -63,10 +77,8 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
     if (client.reply_mode == ReplyMode::kSkipThis) client.reply_mode = ReplyMode::kOn;
   };
 
+  // Existence and arity come before authentication, as in Redis.
   if (!entry) return reject(UnknownCommandError(args), nullptr);
-  if (server.auth_required() && !client.authenticated && !(entry->spec->flags & kNoAuth)) {
-    return reject("NOAUTH Authentication required.", entry);
-  }
   if (!entry->spec->subcommands.empty() && (args.size() >= 2 || !entry->spec->handler)) {
     // A container (CLIENT, CONFIG, ...). Alone it runs its own handler if it has one (COMMAND).
     if (args.size() < 2) return reject(WrongArgsError(entry->full_name), entry);
@@ -76,6 +88,9 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   }
   const CommandSpec& spec = *entry->spec;
   if (!ArityOk(spec.arity, args.size())) return reject(WrongArgsError(entry->full_name), entry);
+  if (server.auth_required() && !client.authenticated && !(spec.flags & kNoAuth)) {
+    return reject("NOAUTH Authentication required.", entry);
+  }
 
   if (server.loading() && !client.replaying && !(spec.flags & kLoading)) {
     return reject("LOADING kizuna is loading the dataset in memory", entry);
@@ -85,8 +100,9 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
     return reject(server.persistence().error_reply(), entry);
   }
 
+  std::vector<std::string_view> redacted;  // used only by commands with secrets (AUTH)
   if (server.has_monitors() && !(spec.flags & (kSkipMonitor | kAdmin))) {
-    server.FeedMonitors(session, args);
+    server.FeedMonitors(session, Shown(spec, args, redacted));
   }
 
   client.last_command = entry->full_name;
@@ -111,7 +127,8 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
 
   int64_t threshold = server.config().slowlog_log_slower_than;
   if (threshold >= 0 && micros >= threshold && !(spec.flags & kSkipSlowlog)) {
-    server.slowlog().Add(args, server.clock().NowMs() / 1000, micros, client.addr, client.name,
+    server.slowlog().Add(Shown(spec, args, redacted), server.clock().NowMs() / 1000, micros,
+                         client.addr, client.name,
                          static_cast<size_t>(server.config().slowlog_max_len));
   }
 }

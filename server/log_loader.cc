@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <thread>
 
 #include "server/arg_parser.h"
 #include "server/dispatcher.h"
@@ -71,7 +72,9 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
       file_records_ = 0;
       LogNotice("Loading ", path, " (", reader_->file_size(), " bytes)");
     }
-    for (int i = 0; i < 1024; ++i) {
+    // key-load-delay makes loading slow enough for tests to watch it; then one record per turn.
+    int64_t delay = server_.config().key_load_delay;
+    for (int i = 0; i < (delay > 0 ? 1 : 1024); ++i) {
       store::RecordFileReader::Status st = reader_->Next();
       if (st != store::RecordFileReader::Status::kRecord) {
         if (!FinishFile(st, error)) return Step::kFailed;
@@ -90,6 +93,7 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
       clock.Unpin();
       ++records_;
       ++file_records_;
+      if (delay > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay));
     }
     ReportProgress();
     if (std::chrono::steady_clock::now() >= deadline) return Step::kMore;

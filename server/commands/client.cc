@@ -7,6 +7,7 @@
 #include "server/command_table.h"
 #include "server/commands/client_names.h"
 #include "server/commands/families.h"
+#include "server/commands/help_text.h"
 #include "server/server.h"
 #include "server/session.h"
 #include "store/strings.h"
@@ -226,8 +227,7 @@ void HandleHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.Array(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx.reply, kLines);
 }
 
 constexpr uint32_t kClientFlags = kNoScript | kLoading | kStale;
@@ -263,7 +263,7 @@ const CommandSpec kClientSubcommands[] = {
      .flags = kClientFlags | kAdmin,
      .handler = HandleList,
      .summary = "Lists open connections.",
-     .syntax = "[TYPE type] [ID client-id ...]",
+     .syntax = "[TYPE (NORMAL|MASTER|REPLICA|PUBSUB)] [ID (client-id:integer ...)]",
      .group = "connection",
      .acl = "@admin @slow @dangerous @connection",
      .complexity = "O(N) where N is the number of client connections"},
@@ -272,8 +272,8 @@ const CommandSpec kClientSubcommands[] = {
      .flags = kClientFlags | kAdmin,
      .handler = HandleKill,
      .summary = "Terminates open connections.",
-     .syntax = "ip:port | [ID client-id] [TYPE type] [USER username] [ADDR ip:port] "
-               "[LADDR ip:port] [SKIPME yes|no]",
+     .syntax = "ip:port | ([ID client-id:integer] | [TYPE (NORMAL|MASTER|SLAVE|REPLICA|PUBSUB)] | "
+               "[USER username] | [ADDR ip:port] | [LADDR ip:port] | [SKIPME yes/no]) ...",
      .group = "connection",
      .acl = "@admin @slow @dangerous @connection",
      .complexity = "O(N) where N is the number of client connections"},
@@ -290,7 +290,7 @@ const CommandSpec kClientSubcommands[] = {
      .flags = kClientFlags,
      .handler = HandleSetInfo,
      .summary = "Sets information specific to the client or connection.",
-     .syntax = "LIB-NAME|LIB-VER value",
+     .syntax = "LIB-NAME libname|LIB-VER libver",
      .group = "connection",
      .acl = "@slow @connection",
      .complexity = "O(1)"},

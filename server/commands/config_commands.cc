@@ -7,6 +7,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/help_text.h"
 #include "server/config.h"
 #include "server/glob.h"
 #include "server/log.h"
@@ -90,8 +91,7 @@ void HandleHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.Array(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx.reply, kLines);
 }
 
 constexpr uint32_t kConfigFlags = kAdmin | kNoScript | kLoading | kStale;
@@ -111,7 +111,7 @@ const CommandSpec kConfigSubcommands[] = {
      .flags = kConfigFlags | kDangerous,
      .handler = HandleSet,
      .summary = "Sets configuration parameters in-flight.",
-     .syntax = "parameter value [parameter value ...]",
+     .syntax = "(parameter value) ...",
      .group = "server",
      .acl = "@admin @slow @dangerous",
      .complexity = "O(N) when N is the number of configuration parameters provided"},

@@ -119,6 +119,21 @@ void HandleSelect(CommandContext& ctx) {
   ctx.reply.Ok();
 }
 
+bool AuthSecret(std::span<const std::string_view>, size_t) { return true; }
+
+// HELLO <protover> [AUTH <username> <password>] [SETNAME <name>]: the credentials are secret.
+bool HelloSecret(std::span<const std::string_view> args, size_t index) {
+  for (size_t j = 2; j < args.size();) {
+    if (EqualsIgnoreCase(args[j], "AUTH")) {
+      if (index == j + 1 || index == j + 2) return true;
+      j += 3;
+    } else {
+      j += EqualsIgnoreCase(args[j], "SETNAME") ? 2 : 1;
+    }
+  }
+  return false;
+}
+
 const CommandSpec kConnectionCommands[] = {
     {.name = "ping",
      .arity = -1,
@@ -140,7 +155,7 @@ const CommandSpec kConnectionCommands[] = {
      .complexity = "O(1)"},
     {.name = "quit",
      .arity = -1,
-     .flags = kNoAuth | kFast | kLoading | kStale | kAdmin,
+     .flags = kNoAuth | kFast | kLoading | kStale,
      .handler = HandleQuit,
      .summary = "Closes the connection.",
      .group = "connection",
@@ -148,28 +163,30 @@ const CommandSpec kConnectionCommands[] = {
      .complexity = "O(1)"},
     {.name = "hello",
      .arity = -1,
-     .flags = kNoAuth | kFast | kLoading | kStale | kSkipMonitor | kSkipSlowlog,
+     .flags = kNoAuth | kFast | kLoading | kStale,
      .handler = HandleHello,
      .summary = "Handshakes with the server: protocol, auth, name.",
-     .syntax = "[protover [AUTH username password] [SETNAME clientname]]",
+     .syntax = "[protover:integer [AUTH (username password)] [SETNAME clientname]]",
      .group = "connection",
      .acl = "@fast @connection",
-     .complexity = "O(1)"},
+     .complexity = "O(1)",
+     .secret_arg = HelloSecret},
     {.name = "auth",
      .arity = -2,
-     .flags = kNoAuth | kFast | kLoading | kStale | kSkipMonitor | kSkipSlowlog,
+     .flags = kNoAuth | kFast | kLoading | kStale,
      .handler = HandleAuth,
      .summary = "Authenticates the connection.",
      .syntax = "[username] password",
      .group = "connection",
      .acl = "@fast @connection",
-     .complexity = "O(N) where N is the number of passwords defined for the user"},
+     .complexity = "O(N) where N is the number of passwords defined for the user",
+     .secret_arg = AuthSecret},
     {.name = "select",
      .arity = 2,
      .flags = kFast | kLoading | kStale,
      .handler = HandleSelect,
      .summary = "Changes the selected database (only database 0 exists).",
-     .syntax = "index",
+     .syntax = "index:integer",
      .group = "connection",
      .acl = "@fast @connection",
      .complexity = "O(1)"},

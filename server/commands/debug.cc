@@ -6,6 +6,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/help_text.h"
 #include "server/server.h"
 #include "store/duration.h"
 #include "store/strings.h"
@@ -61,8 +62,7 @@ void HandleDebug(CommandContext& ctx) {
         "HELP",
         "    Print this help.",
     };
-    ctx.reply.Array(std::size(kLines));
-    for (std::string_view line : kLines) ctx.reply.Simple(line);
+    ReplyHelp(ctx.reply, kLines);
     return;
   }
   ctx.reply.Error(StrCat("ERR unknown subcommand '", sub.substr(0, 128), "'. Try DEBUG HELP."));

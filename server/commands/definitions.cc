@@ -146,7 +146,8 @@ const CommandSpec kDefinitionCommands[] = {
      .flags = kWrite | kDenyOom,
      .handler = HandleRuleSet,
      .summary = "Defines or replaces a scoring rule.",
-     .syntax = "id ACTION action [ITEM pattern] POINTS category n [category n ...] [PER amount]",
+     .syntax = "id ACTION action [ITEM pattern:pattern] POINTS (category n:double) ... [PER "
+               "amount:double]",
      .group = "definitions",
      .acl = "@write @slow @scoring",
      .complexity = "O(R) where R is the number of rules of the action"},

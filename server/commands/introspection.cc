@@ -7,6 +7,7 @@
 #include "server/command_docs.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/help_text.h"
 #include "server/glob.h"
 #include "server/server.h"
 #include "store/strings.h"
@@ -36,14 +37,15 @@ std::vector<std::string_view> AclCategories(const CommandSpec& spec) {
 }
 
 void WriteKeySpecs(protocol::ReplyWriter& w, const CommandSpec& spec) {
-  if (spec.first_key <= 0) return w.Array(0);
-  w.Array(1);
+  // Redis replies with sets here in RESP3; flags are RO/RW plus a lower-case access kind.
+  if (spec.first_key <= 0) return w.Set(0);
+  w.Set(1);
   w.Map(3);
   w.Bulk("flags");
   bool write = spec.flags & kWrite;
   w.Set(2);
   w.Simple(write ? "RW" : "RO");
-  w.Simple(write ? "UPDATE" : "ACCESS");
+  w.Simple(write ? "update" : "access");
   w.Bulk("begin_search");
   w.Map(2);
   w.Bulk("type");
@@ -87,6 +89,8 @@ void WriteInfo(CommandContext& ctx, Entry& e) {
   w.Set(0);  // tips
   WriteKeySpecs(w, spec);
   auto subs = ctx.server.commands().Subcommands(e);
+  // Redis: an empty set when there are none, else an array.
+  if (subs.empty()) return w.Set(0);
   w.Array(subs.size());
   for (Entry* sub : subs) WriteInfo(ctx, *sub);
 }
@@ -121,7 +125,8 @@ void WriteDocs(CommandContext& ctx, Entry& e) {
   const CommandSpec& spec = *e.spec;
   auto args = ParseSyntax(spec.syntax, spec.first_key > 0 ? "customer" : "");
   auto subs = ctx.server.commands().Subcommands(e);
-  w.Map(4 + (spec.complexity.empty() ? 0 : 1) + (args.empty() ? 0 : 1) + (subs.empty() ? 0 : 1));
+  // Redis leaves out doc_flags when there are none (kizuna marks no command deprecated).
+  w.Map(3 + (spec.complexity.empty() ? 0 : 1) + (args.empty() ? 0 : 1) + (subs.empty() ? 0 : 1));
   w.Bulk("summary");
   w.Bulk(spec.summary);
   w.Bulk("since");
@@ -132,8 +137,6 @@ void WriteDocs(CommandContext& ctx, Entry& e) {
     w.Bulk("complexity");
     w.Bulk(spec.complexity);
   }
-  w.Bulk("doc_flags");
-  w.Set(0);
   if (!args.empty()) {
     w.Bulk("arguments");
     w.Array(args.size());
@@ -175,7 +178,7 @@ void HandleInfo(CommandContext& ctx) {
     if (e)
       WriteInfo(ctx, *e);
     else
-      ctx.reply.NullArray();
+      ctx.reply.Null();
   }
 }
 
@@ -267,8 +270,7 @@ void HandleHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.Array(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx.reply, kLines);
 }
 
 constexpr uint32_t kIntroFlags = kLoading | kStale;
@@ -305,7 +307,7 @@ const CommandSpec kCommandSubcommands[] = {
      .flags = kIntroFlags,
      .handler = HandleList,
      .summary = "Returns a list of command names.",
-     .syntax = "[FILTERBY MODULE module-name|ACLCAT category|PATTERN pattern]",
+     .syntax = "[FILTERBY (MODULE module-name|ACLCAT category|PATTERN pattern:pattern)]",
      .group = "server",
      .acl = "@slow @connection",
      .complexity = "O(N) where N is the total number of commands"},

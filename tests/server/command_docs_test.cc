@@ -41,6 +41,38 @@ TEST(ParseSyntax, NestedBlocks) {
   EXPECT_EQ(args[0].children[2].token, "SETNAME");
 }
 
+TEST(ParseSyntax, TypedWordsAndKeywordGroups) {
+  auto args = ParseSyntax("[protover:integer [AUTH (username password)] [SETNAME clientname]]", "");
+  ASSERT_EQ(args.size(), 1u);
+  ASSERT_EQ(args[0].children.size(), 3u);
+  EXPECT_EQ(args[0].children[0].name, "protover");
+  EXPECT_EQ(args[0].children[0].type, "integer");
+  const DocArg& auth = args[0].children[1];
+  EXPECT_EQ(auth.type, "block");
+  EXPECT_EQ(auth.token, "AUTH");
+  EXPECT_TRUE(auth.optional);
+  ASSERT_EQ(auth.children.size(), 2u);
+  EXPECT_TRUE(auth.children[0].token.empty());
+
+  // A one-item group stays a block, so the keyword names the block, not the item.
+  args = ParseSyntax("[ID (client-id:integer ...)]", "");
+  ASSERT_EQ(args.size(), 1u);
+  EXPECT_EQ(args[0].type, "block");
+  EXPECT_EQ(args[0].token, "ID");
+  ASSERT_EQ(args[0].children.size(), 1u);
+  EXPECT_EQ(args[0].children[0].type, "integer");
+  EXPECT_TRUE(args[0].children[0].multiple);
+
+  // A keyword before alternatives names the oneof; "ip:port" is a name, not a type.
+  args = ParseSyntax("[FILTERBY (MODULE name|PATTERN p:pattern)] ip:port", "");
+  ASSERT_EQ(args.size(), 2u);
+  EXPECT_EQ(args[0].type, "oneof");
+  EXPECT_EQ(args[0].token, "FILTERBY");
+  EXPECT_EQ(args[0].children[1].type, "pattern");
+  EXPECT_EQ(args[1].name, "ip:port");
+  EXPECT_EQ(args[1].type, "string");
+}
+
 TEST(ParseSyntax, EmptyAndUnbalancedInputDoNotCrash) {
   EXPECT_TRUE(ParseSyntax("", "").empty());
   ParseSyntax("[[[", "");

@@ -46,22 +46,16 @@ class Compiler {
  private:
   using Step = Predicate::Step;
 
-  bool Or() {
-    if (!And()) return false;
-    while (AtKeyword("or")) {
-      ++pos_;
-      if (!And()) return false;
-      Emit(Step::kOr);
-    }
-    return true;
-  }
+  bool Or() { return Chain("or", Step::kOr, &Compiler::And); }
+  bool And() { return Chain("and", Step::kAnd, &Compiler::Unary); }
 
-  bool And() {
-    if (!Unary()) return false;
-    while (AtKeyword("and")) {
+  // operand (keyword operand)*, left-associative.
+  bool Chain(std::string_view keyword, Step::Kind kind, bool (Compiler::*operand)()) {
+    if (!(this->*operand)()) return false;
+    while (AtKeyword(keyword)) {
       ++pos_;
-      if (!Unary()) return false;
-      Emit(Step::kAnd);
+      if (!(this->*operand)()) return false;
+      Emit(kind);
     }
     return true;
   }

@@ -68,11 +68,13 @@ Server::Server(Config config)
   }
   pinnable_clock_ = std::make_unique<store::PinnableClock>(clock_.get());
   store_ = std::make_unique<store::Store>(pinnable_clock_.get());
+  engagement_ = std::make_unique<store::Engagement>(store_.get());
   RegisterConnectionCommands(commands_);
   RegisterClientCommands(commands_);
   RegisterServerCommands(commands_);
   RegisterIntrospectionCommands(commands_);
   RegisterDefinitionCommands(commands_);
+  RegisterEngagementCommands(commands_);
   RegisterScoringCommands(commands_);
   run_id_ = RandomHex(40);
   start_time_ms_ = clock_->NowMs();

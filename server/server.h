@@ -23,6 +23,7 @@
 #include "server/persistence.h"
 #include "server/slowlog.h"
 #include "store/clock.h"
+#include "store/engagement.h"
 #include "store/store.h"
 
 namespace kizuna::server {
@@ -58,6 +59,7 @@ class Server {
 
   boost::asio::io_context& io() { return io_; }
   store::Store& store() { return *store_; }
+  store::Engagement& engagement() { return *engagement_; }
   store::Clock& clock() { return *pinnable_clock_; }
   // For log replay: the clock reads the recorded time of the command being replayed.
   store::PinnableClock& pinnable_clock() { return *pinnable_clock_; }
@@ -119,6 +121,7 @@ class Server {
   std::unique_ptr<store::PinnableClock> pinnable_clock_;
   store::ManualClock* manual_clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
+  std::unique_ptr<store::Engagement> engagement_;  // badges and segments, observing store_
   CommandTable commands_;
   Slowlog slowlog_;
   Persistence persistence_{*this};

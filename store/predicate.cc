@@ -82,10 +82,17 @@ class Compiler {
     Step step{.kind = Step::kTest};
     if (!OperandAt(&step)) return false;
     ++pos_;
-    if (!CmpAt(&step.cmp)) return Expected("one of >= > <= < == !=");
-    ++pos_;
-    if (!NumberAt(&step.number)) return Expected("a number");
-    ++pos_;
+    bool flag = step.operand == Operand::kBadge || step.operand == Operand::kSegment;
+    if (flag && !CmpAt(&step.cmp)) {
+      // A bare badge:<name> / segment:<name> is a condition of its own ("NOT badge:vip").
+      step.cmp = Predicate::Cmp::kEq;
+      step.number = 1;
+    } else {
+      if (!CmpAt(&step.cmp)) return Expected("one of >= > <= < == !=");
+      ++pos_;
+      if (!NumberAt(&step.number)) return Expected("a number");
+      ++pos_;
+    }
     steps_->push_back(step);
     if (++depth_ > Predicate::kMaxDepth) return Problem("it is nested too deeply");
     return true;
@@ -114,14 +121,15 @@ class Compiler {
       size_t colon = rest.find(':');
       std::string_view action = rest.substr(0, colon);
       if (action.empty()) return Expected("count:<action> or count:<action>:<item>");
-      if (colon == std::string_view::npos) {
-        step->id = names_.Action(action);
-        return simple(Operand::kCount);
+      std::string_view item = colon == std::string_view::npos ? "" : rest.substr(colon + 1);
+      if (colon != std::string_view::npos && item.empty()) {
+        return Expected("an item after 'count:<action>:'");
       }
-      std::string_view item = rest.substr(colon + 1);
-      if (item.empty()) return Expected("an item after 'count:<action>:'");
-      step->id = names_.Pair(action, item);
-      return simple(Operand::kPairCount);
+      std::optional<uint32_t> id = item.empty() ? names_.Action(action) : names_.Pair(action, item);
+      if (!id)
+        return Problem(StrCat("cannot count '", t, "' (invalid action or too many counters)"));
+      step->id = *id;
+      return simple(item.empty() ? Operand::kCount : Operand::kPairCount);
     }
     if (lower.starts_with("badge:") || lower.starts_with("segment:")) {
       bool badge = lower.starts_with("badge:");

@@ -4,6 +4,8 @@
 //   lifestyle >= 20 AND lifestance >= 10
 //   frequency >= 2 AND NOT (badge:vip OR recency < 30)
 //
+// Every operand is compared with a number, except badge:<name> and segment:<name>, which may
+// also stand alone as conditions (as in SPEC's `frequency >= 2 AND NOT badge:vip`).
 // Compile() parses and resolves every name once, when the predicate is defined, and reports
 // the first problem with its token position. The result is a flat postfix program that
 // Evaluate() runs per event against one customer, without allocating.
@@ -32,16 +34,17 @@ enum class Operand : uint8_t {
 };
 inline constexpr uint32_t kTotalScore = UINT32_MAX;
 
-// Resolves names when a predicate is compiled. nullopt = unknown name (an error); actions and
-// (action, item) pairs are always accepted — the store starts counting pairs that are named.
+// Resolves names when a predicate is compiled; nullopt makes the predicate an error. Any action
+// and (action, item) pair may be named — the store starts counting pairs that are — unless the
+// store cannot count more of them.
 class PredicateNames {
  public:
   virtual ~PredicateNames() = default;
   virtual std::optional<uint32_t> Category(std::string_view name) = 0;
   virtual std::optional<uint32_t> Badge(std::string_view name) = 0;
   virtual std::optional<uint32_t> Segment(std::string_view name) = 0;
-  virtual uint32_t Action(std::string_view name) = 0;
-  virtual uint32_t Pair(std::string_view action, std::string_view item) = 0;
+  virtual std::optional<uint32_t> Action(std::string_view name) = 0;
+  virtual std::optional<uint32_t> Pair(std::string_view action, std::string_view item) = 0;
 };
 
 class Predicate {

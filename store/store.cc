@@ -296,6 +296,21 @@ absl::Status Store::TrackPair(std::string_view action, std::string_view item) {
   return absl::OkStatus();
 }
 
+std::optional<uint32_t> Store::PairKey(std::string_view action, std::string_view item) const {
+  ActionId a = actions_.Find(action);
+  if (a == kNoAction) return std::nullopt;
+  auto pair = actions_.FindPair(a, item);
+  if (!pair) return std::nullopt;
+  return kPairKeyBit | *pair;
+}
+
+std::optional<ActionId> Store::InternAction(std::string_view action) {
+  if (!ValidAction(action)) return std::nullopt;
+  ActionId a = actions_.Intern(action);
+  if (a == kNoAction) return std::nullopt;
+  return a;
+}
+
 void Store::UntrackPair(std::string_view action, std::string_view item) {
   ActionId a = actions_.Find(action);
   if (a == kNoAction) return;

@@ -87,6 +87,8 @@ struct AppliedEvent {
   bool created;
   uint64_t action_count;               // this customer's count of the action, after the event
   std::optional<uint64_t> pair_count;  // count of the exact (action, item) if tracked
+  const CustomerRecord& record;        // the customer's counters and purchase figures, after
+  TimeMs now;                          // the clock the command runs at (for decayed scores)
 };
 
 class StoreObserver {
@@ -175,6 +177,10 @@ class Store {
   // goes, the counters are dropped from every customer.
   absl::Status TrackPair(std::string_view action, std::string_view item);
   void UntrackPair(std::string_view action, std::string_view item);
+  // Counter key of a tracked pair (kPairKeyBit | id), for CustomerRecord::Count.
+  std::optional<uint32_t> PairKey(std::string_view action, std::string_view item) const;
+  // The id of an action, created if new; nullopt for an invalid name or a full table.
+  std::optional<ActionId> InternAction(std::string_view action);
 
   void AddObserver(StoreObserver* observer) { observers_.push_back(observer); }
 
@@ -189,6 +195,10 @@ class Store {
   // Score of a live customer in a category (or kTotal) at `now`.
   double Score(CustomerIndex c, int category, TimeMs now) const;
   void ReadCustomer(CustomerIndex c, TimeMs now, CustomerView* out) const;
+  // A live customer's counters and purchase figures.
+  void ReadRecord(CustomerIndex c, CustomerRecord* out) const;
+  // Every live customer, in index order.
+  std::vector<CustomerIndex> Customers() const { return LiveCustomers(); }
   // Count of an action / a tracked (action, item) pair for a live customer (0 if none).
   uint64_t ActionCount(CustomerIndex c, std::string_view action) const;
   uint64_t PairCount(CustomerIndex c, std::string_view action, std::string_view item) const;

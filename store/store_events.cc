@@ -144,7 +144,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
 
   // Steps 5–8 (issue 5) plug in here.
   if (!observers_.empty()) {
-    AppliedEvent applied{c, in, action, created, action_count, pair_count};
+    AppliedEvent applied{c, in, action, created, action_count, pair_count, r, now};
     for (StoreObserver* o : observers_) o->OnEvent(applied);
   }
   return EventResult{TotalAt(c, now), false, created};

@@ -48,6 +48,10 @@ void Store::ReadCustomer(CustomerIndex c, TimeMs now, CustomerView* out) const {
   if (r.frequency > 0) out->last_purchase = r.last_purchase;
 }
 
+void Store::ReadRecord(CustomerIndex c, CustomerRecord* out) const {
+  records_.Read(record_[c], last_seen_[c], out);
+}
+
 uint64_t Store::ActionCount(CustomerIndex c, std::string_view action) const {
   ActionId a = actions_.Find(action);
   if (a == kNoAction) return 0;

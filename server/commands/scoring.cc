@@ -99,11 +99,18 @@ void HandleCustomer(CommandContext& ctx) {
     w.Bulk(action);
     w.Integer(static_cast<int64_t>(n));
   }
-  // Badges, segments and pending timers arrive with issue 5.
+  const store::Engagement& engagement = ctx.server.engagement();
   w.Bulk("badges");
-  w.Map(0);
+  auto badges = engagement.CustomerBadges(c);
+  w.Map(badges.size());
+  for (const auto& [name, at] : badges) {
+    w.Bulk(name);
+    w.Integer(at);
+  }
   w.Bulk("segments");
-  w.Array(0);
+  auto segments = engagement.CustomerSegments(c);
+  w.Array(segments.size());
+  for (std::string_view name : segments) w.Bulk(name);
   w.Bulk("first_seen");
   w.Integer(v.first_seen);
   w.Bulk("last_seen");

@@ -16,8 +16,11 @@ class FakeNames : public PredicateNames {
   std::optional<uint32_t> Category(std::string_view n) override { return Find(categories, n); }
   std::optional<uint32_t> Badge(std::string_view n) override { return Find(badges, n); }
   std::optional<uint32_t> Segment(std::string_view n) override { return Find(segments, n); }
-  uint32_t Action(std::string_view n) override { return Intern(actions, std::string(n)); }
-  uint32_t Pair(std::string_view a, std::string_view i) override {
+  std::optional<uint32_t> Action(std::string_view n) override {
+    if (n == "full") return std::nullopt;  // the store cannot count more
+    return Intern(actions, std::string(n));
+  }
+  std::optional<uint32_t> Pair(std::string_view a, std::string_view i) override {
     return Intern(pairs, StrCat(a, "\n", i));
   }
 
@@ -103,6 +106,11 @@ TEST_F(PredicateTest, ComparisonsOnEveryOperand) {
   customer.vip = true;
   EXPECT_TRUE(Holds("badge:vip == 1"));
   EXPECT_TRUE(Holds("segment:fans < 1"));
+  // Badges and segments may stand alone as conditions.
+  EXPECT_TRUE(Holds("frequency >= 2 AND badge:vip"));
+  EXPECT_FALSE(Holds("NOT badge:vip OR segment:fans"));
+  customer.fan = true;
+  EXPECT_TRUE(Holds("(segment:fans)"));
 }
 
 TEST_F(PredicateTest, RecencyWithoutPurchaseMakesEveryComparisonFalse) {
@@ -147,6 +155,9 @@ TEST_F(PredicateTest, ErrorsNameTheTokenAndItsPosition) {
        "ERR invalid predicate at token 1 'count:view:': expected an item after "
        "'count:<action>:'"},
       {"product >= 1 AND", "ERR invalid predicate at the end: expected an operand"},
+      {"count:full >= 1",
+       "ERR invalid predicate at token 1: cannot count 'count:full' (invalid action or too many "
+       "counters)"},
       {"product >= 1 product >= 2",
        "ERR invalid predicate at token 4 'product': expected AND, OR or the end"},
       {"(product >= 1", "ERR invalid predicate at the end: expected ')'"},

@@ -1,0 +1,315 @@
+#include "store/engagement.h"
+
+#include <cmath>
+
+#include "store/strings.h"
+
+namespace kizuna::store {
+namespace {
+
+constexpr double kDayMs = 24.0 * 3600 * 1000;
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  for (char c : name) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') return false;
+  }
+  return true;
+}
+
+template <typename Defs>
+int FindLive(const Defs& defs, std::string_view name) {
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (defs[i].live && defs[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+// A free slot (kept indices stay stable for compiled predicates), or a new one.
+template <typename Defs>
+size_t SlotFor(Defs& defs, std::string_view name) {
+  if (int i = FindLive(defs, name); i >= 0) return static_cast<size_t>(i);
+  for (size_t i = 0; i < defs.size(); ++i) {
+    if (!defs[i].live) return i;
+  }
+  defs.emplace_back();
+  return defs.size() - 1;
+}
+
+template <typename Defs>
+std::vector<Engagement::DefinitionInfo> Infos(const Defs& defs) {
+  std::vector<Engagement::DefinitionInfo> out;
+  for (const auto& d : defs) {
+    if (d.live) out.push_back({d.name, d.predicate.text(), d.count()});
+  }
+  return out;
+}
+
+}  // namespace
+
+// Resolves predicate names against the store and the current definitions, remembering the
+// (action, item) pairs it asked the store to count.
+class Engagement::Names : public PredicateNames {
+ public:
+  Names(Engagement& e, std::vector<std::pair<std::string, std::string>>* pairs)
+      : e_(e), pairs_(pairs) {}
+
+  std::optional<uint32_t> Category(std::string_view name) override {
+    auto k = e_.store_->ResolveCategory(name);
+    if (!k.ok() || *k < 0) return std::nullopt;
+    return static_cast<uint32_t>(*k);
+  }
+  std::optional<uint32_t> Badge(std::string_view name) override {
+    int i = FindLive(e_.badges_, name);
+    return i < 0 ? std::nullopt : std::optional<uint32_t>(i);
+  }
+  std::optional<uint32_t> Segment(std::string_view name) override {
+    int i = FindLive(e_.segments_, name);
+    return i < 0 ? std::nullopt : std::optional<uint32_t>(i);
+  }
+  std::optional<uint32_t> Action(std::string_view name) override {
+    return e_.store_->InternAction(name);
+  }
+  std::optional<uint32_t> Pair(std::string_view action, std::string_view item) override {
+    if (!e_.store_->TrackPair(action, item).ok()) return std::nullopt;
+    pairs_->emplace_back(action, item);
+    return e_.store_->PairKey(action, item);
+  }
+
+ private:
+  Engagement& e_;
+  std::vector<std::pair<std::string, std::string>>* pairs_;
+};
+
+// One customer's figures, as a predicate reads them.
+class Engagement::Inputs {
+ public:
+  Inputs(const Engagement& e, CustomerIndex c, const CustomerRecord& r, TimeMs now)
+      : e_(e), c_(c), r_(r), now_(now) {
+    auto it = e.awards_.find(c);
+    if (it != e.awards_.end()) awards_ = &it->second;
+  }
+
+  double Score(uint32_t k) const {
+    return e_.store_->Score(c_, k == kTotalScore ? kTotal : static_cast<int>(k), now_);
+  }
+  double Count(uint32_t action) const { return static_cast<double>(r_.Count(action)); }
+  double PairCount(uint32_t key) const { return static_cast<double>(r_.Count(key)); }
+  double Frequency() const { return static_cast<double>(r_.frequency); }
+  double Monetary() const { return r_.monetary; }
+  std::optional<double> RecencyDays() const {
+    if (r_.frequency == 0) return std::nullopt;
+    return std::floor(static_cast<double>(now_ - r_.last_purchase) / kDayMs);
+  }
+  bool HasBadge(uint32_t badge) const {
+    if (!awards_) return false;
+    for (const Award& a : *awards_) {
+      if (a.badge == badge) return true;
+    }
+    return false;
+  }
+  bool InSegment(uint32_t segment) const { return e_.IsMember(e_.segments_[segment], c_); }
+
+ private:
+  const Engagement& e_;
+  CustomerIndex c_;
+  const CustomerRecord& r_;
+  TimeMs now_;
+  const std::vector<Award>* awards_ = nullptr;
+};
+
+Engagement::Engagement(Store* store) : store_(store) { store_->AddObserver(this); }
+
+absl::StatusOr<Engagement::Definition> Engagement::Compile(
+    const std::vector<std::string_view>& args) {
+  Definition def;
+  Names names(*this, &def.pairs);
+  std::string error;
+  std::optional<Predicate> p = Predicate::Compile(args, names, &error);
+  if (!p) {
+    Release(def);
+    return absl::InvalidArgumentError(error);
+  }
+  def.predicate = std::move(*p);
+  return def;
+}
+
+void Engagement::Release(Definition& def) {
+  for (auto& [action, item] : def.pairs) store_->UntrackPair(action, item);
+  def.pairs.clear();
+}
+
+std::optional<std::string_view> Engagement::UsedBy(Operand operand, uint32_t id) const {
+  auto uses = [&](const Definition& d) {
+    for (const Predicate::Step& s : d.predicate.steps()) {
+      if (s.kind == Predicate::Step::kTest && s.operand == operand && s.id == id) return true;
+    }
+    return false;
+  };
+  for (const Badge& b : badges_) {
+    if (b.live && uses(b)) return std::string_view(b.name);
+  }
+  for (const Segment& s : segments_) {
+    if (s.live && uses(s)) return std::string_view(s.name);
+  }
+  return std::nullopt;
+}
+
+absl::Status Engagement::SetBadge(std::string_view name,
+                                  const std::vector<std::string_view>& predicate) {
+  if (!ValidName(name)) return absl::InvalidArgumentError("ERR invalid badge name");
+  auto def = Compile(predicate);
+  if (!def.ok()) return def.status();
+  Badge& b = badges_[SlotFor(badges_, name)];
+  Release(b);
+  static_cast<Definition&>(b) = std::move(*def);
+  b.name = std::string(name);
+  b.live = true;
+  return absl::OkStatus();
+}
+
+absl::Status Engagement::SetSegment(std::string_view name,
+                                    const std::vector<std::string_view>& predicate, TimeMs now) {
+  if (!ValidName(name)) return absl::InvalidArgumentError("ERR invalid segment name");
+  auto def = Compile(predicate);
+  if (!def.ok()) return def.status();
+  // Redefined in terms of itself, a segment's membership would be circular.
+  int existing = FindLive(segments_, name);
+  for (const Predicate::Step& step : def->predicate.steps()) {
+    if (step.kind == Predicate::Step::kTest && step.operand == Operand::kSegment &&
+        static_cast<int>(step.id) == existing) {
+      Release(*def);
+      return absl::InvalidArgumentError(
+          StrCat("ERR segment '", name, "' cannot be defined in terms of itself"));
+    }
+  }
+  Segment& s = segments_[SlotFor(segments_, name)];
+  Release(s);
+  static_cast<Definition&>(s) = std::move(*def);
+  s.name = std::string(name);
+  s.live = true;
+  s.members.clear();
+  s.size = 0;
+  CustomerRecord r;
+  for (CustomerIndex c : store_->Customers()) {
+    store_->ReadRecord(c, &r);
+    if (Holds(s, c, r, now)) SetMember(s, c, true);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<bool> Engagement::DeleteBadge(std::string_view name) {
+  int i = FindLive(badges_, name);
+  if (i < 0) return false;
+  if (auto user = UsedBy(Operand::kBadge, static_cast<uint32_t>(i))) {
+    return absl::InvalidArgumentError(
+        StrCat("ERR badge '", name, "' is used by the predicate of '", *user, "'"));
+  }
+  Badge& b = badges_[i];
+  Release(b);
+  b.live = false;
+  b.awarded = 0;
+  for (auto it = awards_.begin(); it != awards_.end();) {
+    std::erase_if(it->second, [&](const Award& a) { return a.badge == static_cast<uint32_t>(i); });
+    if (it->second.empty()) {
+      awards_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<bool> Engagement::DeleteSegment(std::string_view name) {
+  int i = FindLive(segments_, name);
+  if (i < 0) return false;
+  if (auto user = UsedBy(Operand::kSegment, static_cast<uint32_t>(i))) {
+    return absl::InvalidArgumentError(
+        StrCat("ERR segment '", name, "' is used by the predicate of '", *user, "'"));
+  }
+  Segment& s = segments_[i];
+  Release(s);
+  s.live = false;
+  std::vector<uint64_t>().swap(s.members);
+  s.size = 0;
+  return true;
+}
+
+std::vector<Engagement::DefinitionInfo> Engagement::Badges() const { return Infos(badges_); }
+
+std::vector<Engagement::DefinitionInfo> Engagement::Segments() const { return Infos(segments_); }
+
+std::vector<std::pair<std::string_view, TimeMs>> Engagement::CustomerBadges(CustomerIndex c) const {
+  std::vector<std::pair<std::string_view, TimeMs>> out;
+  auto it = awards_.find(c);
+  if (it == awards_.end()) return out;
+  for (const Award& a : it->second) out.emplace_back(badges_[a.badge].name, a.at);
+  return out;
+}
+
+std::vector<std::string_view> Engagement::CustomerSegments(CustomerIndex c) const {
+  std::vector<std::string_view> out;
+  for (const Segment& s : segments_) {
+    if (s.live && IsMember(s, c)) out.push_back(s.name);
+  }
+  return out;
+}
+
+bool Engagement::Holds(const Definition& def, CustomerIndex c, const CustomerRecord& r,
+                       TimeMs now) const {
+  return def.predicate.Evaluate(Inputs(*this, c, r, now));
+}
+
+bool Engagement::IsMember(const Segment& s, CustomerIndex c) const {
+  size_t word = c / 64;
+  return word < s.members.size() && (s.members[word] >> (c % 64)) & 1;
+}
+
+void Engagement::SetMember(Segment& s, CustomerIndex c, bool member) {
+  if (IsMember(s, c) == member) return;
+  size_t word = c / 64;
+  if (word >= s.members.size()) s.members.resize(word + 1);
+  s.members[word] ^= uint64_t{1} << (c % 64);
+  s.size += member ? 1 : -1;
+}
+
+void Engagement::OnEvent(const AppliedEvent& event) {
+  CustomerIndex c = event.customer;
+  // Step 6: badges not yet held whose predicate now holds, in definition order.
+  for (uint32_t i = 0; i < badges_.size(); ++i) {
+    Badge& b = badges_[i];
+    if (!b.live) continue;
+    Inputs inputs(*this, c, event.record, event.now);
+    if (inputs.HasBadge(i) || !b.predicate.Evaluate(inputs)) continue;
+    awards_[c].push_back({i, event.input.ts});
+    ++b.awarded;
+    if (sink_) sink_->OnBadgeAwarded(c, b.name, event.input.ts, event);
+  }
+  // Step 7: memberships.
+  for (Segment& s : segments_) {
+    if (!s.live) continue;
+    bool member = Holds(s, c, event.record, event.now);
+    bool entered = member && !IsMember(s, c);
+    SetMember(s, c, member);
+    if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);
+  }
+}
+
+void Engagement::OnCustomerDeleted(CustomerIndex c, std::string_view) {
+  if (auto it = awards_.find(c); it != awards_.end()) {
+    for (const Award& a : it->second) --badges_[a.badge].awarded;
+    awards_.erase(it);
+  }
+  for (Segment& s : segments_) SetMember(s, c, false);
+}
+
+void Engagement::OnFlushAll() {
+  awards_.clear();
+  for (Badge& b : badges_) b.awarded = 0;
+  for (Segment& s : segments_) {
+    s.members.clear();
+    s.size = 0;
+  }
+}
+
+}  // namespace kizuna::store

@@ -1,0 +1,109 @@
+// Badges and segments (SPEC EVENT steps 6–7): definitions with compiled predicates, awards and
+// memberships per customer, kept current by every event the store applies.
+//
+// Badges are awarded once, the first time their predicate holds after an event, at that
+// event's TS. Segment memberships are computed for every customer when the segment is
+// defined, then re-evaluated on each of the customer's events. Entering a segment and earning
+// a badge are reported to an EngagementSink (the outbox and ON BADGE / ON ENTER triggers).
+//
+// Definitions that other predicates name cannot be deleted: a predicate never points at a
+// missing badge or segment, so the compiled indices stay valid.
+#ifndef KIZUNA_STORE_ENGAGEMENT_H_
+#define KIZUNA_STORE_ENGAGEMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "store/predicate.h"
+#include "store/store.h"
+
+namespace kizuna::store {
+
+class EngagementSink {
+ public:
+  virtual ~EngagementSink() = default;
+  virtual void OnBadgeAwarded(CustomerIndex c, std::string_view badge, TimeMs at,
+                              const AppliedEvent& event) = 0;
+  virtual void OnSegmentEntered(CustomerIndex c, std::string_view segment,
+                                const AppliedEvent& event) = 0;
+};
+
+class Engagement : public StoreObserver {
+ public:
+  // BADGE.LIST / SEGMENT.LIST rows; `count` is awards for a badge, members for a segment.
+  struct DefinitionInfo {
+    std::string_view name, predicate;
+    uint64_t count;
+  };
+
+  // Registers itself as an observer of `store`.
+  explicit Engagement(Store* store);
+  void set_sink(EngagementSink* sink) { sink_ = sink; }
+
+  // BADGE.SET / SEGMENT.SET: `predicate` is the argument list after WHEN / WHERE. Redefining
+  // keeps a badge's awards; a segment's membership is recomputed for everyone at `now`.
+  absl::Status SetBadge(std::string_view name, const std::vector<std::string_view>& predicate);
+  absl::Status SetSegment(std::string_view name, const std::vector<std::string_view>& predicate,
+                          TimeMs now);
+  // BADGE.DEL / SEGMENT.DEL: false when unknown; an error when another predicate names it.
+  absl::StatusOr<bool> DeleteBadge(std::string_view name);
+  absl::StatusOr<bool> DeleteSegment(std::string_view name);
+  std::vector<DefinitionInfo> Badges() const;
+  std::vector<DefinitionInfo> Segments() const;
+
+  // CUSTOMER: (badge, awarded ms) in award order, and segment names.
+  std::vector<std::pair<std::string_view, TimeMs>> CustomerBadges(CustomerIndex c) const;
+  std::vector<std::string_view> CustomerSegments(CustomerIndex c) const;
+
+  void OnEvent(const AppliedEvent& event) override;
+  void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
+  void OnFlushAll() override;
+
+ private:
+  struct Definition {
+    std::string name;
+    Predicate predicate;
+    std::vector<std::pair<std::string, std::string>> pairs;  // (action, item) counters it uses
+    bool live = false;
+  };
+  struct Badge : Definition {
+    uint64_t awarded = 0;
+    uint64_t count() const { return awarded; }
+  };
+  struct Segment : Definition {
+    std::vector<uint64_t> members;  // bit per customer index
+    uint64_t size = 0;
+    uint64_t count() const { return size; }
+  };
+  struct Award {
+    uint32_t badge;
+    TimeMs at;
+  };
+  class Names;
+  class Inputs;
+
+  // Compiles `args`, tracking the pairs it counts; on failure untracks them again.
+  absl::StatusOr<Definition> Compile(const std::vector<std::string_view>& args);
+  void Release(Definition& def);
+  // The name of a definition whose predicate tests `operand` with `id`, if any.
+  std::optional<std::string_view> UsedBy(Operand operand, uint32_t id) const;
+  bool Holds(const Definition& def, CustomerIndex c, const CustomerRecord& r, TimeMs now) const;
+  bool IsMember(const Segment& s, CustomerIndex c) const;
+  void SetMember(Segment& s, CustomerIndex c, bool member);
+
+  Store* store_;
+  EngagementSink* sink_ = nullptr;
+  std::vector<Badge> badges_;  // indices are stable; a deleted slot is reused
+  std::vector<Segment> segments_;
+  absl::flat_hash_map<CustomerIndex, std::vector<Award>> awards_;
+};
+
+}  // namespace kizuna::store
+
+#endif  // KIZUNA_STORE_ENGAGEMENT_H_

@@ -115,6 +115,8 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
 
   bool failed = target.size() > mark && target.data()[mark] == '-';
   if (write && !failed && !ctx.logged && !client.replaying) server.persistence().Append(args);
+  // Timers this write made due fire before it replies (and again, identically, on replay).
+  if (write && !failed) server.timer_driver().FireAfterWrite();
 
   ++entry->stats.calls;
   entry->stats.usec += static_cast<uint64_t>(micros);

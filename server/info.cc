@@ -185,6 +185,13 @@ void AppendSection(Server& s, const Section& section, std::string* out) {
     CommandStatsSection(s, out);
   else
     AppendStoreInfo(s.store(), n, out);
+  if (n == "scoring") {
+    store::MessageCounts m = s.triggers().counts();
+    Line(out, "messages_sent", m.sent);
+    Line(out, "messages_capped", m.capped);
+    Line(out, "messages_cancelled", m.cancelled);
+    Line(out, "timers_pending", m.pending);
+  }
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "server/log.h"
 #include "server/server.h"
 #include "server/session.h"
+#include "server/timer_driver.h"
 #include "store/persistence/check.h"
 #include "store/strings.h"
 
@@ -89,8 +90,18 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
       }
       reply_.clear();
       clock.Pin(*at);
-      ExecuteCommand(server_, *client_, rec.subspan(1), reply_);
+      bool ok = true;
+      if (rec[1] == kFireRecord) {
+        ok = server_.timer_driver().Replay(rec.subspan(2));
+      } else {
+        ExecuteCommand(server_, *client_, rec.subspan(1), reply_);
+      }
       clock.Unpin();
+      if (!ok) {
+        *error = StrCat("Bad timer record in ", files_[next_file_].path, " at offset ",
+                        reader_->offset(), ". Refusing to start.");
+        return Step::kFailed;
+      }
       ++records_;
       ++file_records_;
       if (delay > 0) std::this_thread::sleep_for(std::chrono::microseconds(delay));

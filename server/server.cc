@@ -8,12 +8,14 @@
 #include <fstream>
 #include <random>
 
+#include "server/arg_parser.h"
 #include "server/commands/families.h"
 #include "server/dispatcher.h"
 #include "server/init_file.h"
 #include "server/log.h"
 #include "server/monitor_format.h"
 #include "server/session.h"
+#include "store/duration.h"
 #include "store/strings.h"
 
 namespace kizuna::server {
@@ -69,12 +71,15 @@ Server::Server(Config config)
   pinnable_clock_ = std::make_unique<store::PinnableClock>(clock_.get());
   store_ = std::make_unique<store::Store>(pinnable_clock_.get());
   engagement_ = std::make_unique<store::Engagement>(store_.get());
+  triggers_ =
+      std::make_unique<store::Triggers>(store_.get(), engagement_.get(), pinnable_clock_->NowMs());
   RegisterConnectionCommands(commands_);
   RegisterClientCommands(commands_);
   RegisterServerCommands(commands_);
   RegisterIntrospectionCommands(commands_);
   RegisterDefinitionCommands(commands_);
   RegisterEngagementCommands(commands_);
+  RegisterTriggerCommands(commands_);
   RegisterScoringCommands(commands_);
   run_id_ = RandomHex(40);
   start_time_ms_ = clock_->NowMs();
@@ -105,6 +110,14 @@ void Server::ApplyConfig() {
   options.dedupe_window_ms = config_.dedupe_window_ms;
   options.purchase_action = config_.purchase_action;
   store_->set_options(options);
+  // message-cap "n window" (validated when set); empty = no cap.
+  std::vector<std::string_view> cap = SplitNonEmpty(config_.message_cap, ' ');
+  if (cap.size() == 2) {
+    triggers_->set_message_cap(static_cast<uint64_t>(ParseInt(cap[0]).value_or(0)),
+                               store::ParseDuration(cap[1]).value_or(0));
+  } else {
+    triggers_->set_message_cap(0, 0);
+  }
   for (auto& [id, session] : sessions_) {
     // A password set at run time does not log out clients that are already connected.
     session->RefreshParserLimits();
@@ -236,6 +249,7 @@ void Server::RequestShutdown(std::optional<bool> save) {
   acceptor_.close(ignored);
   signals_.cancel(ignored);
   cron_timer_.cancel();
+  timer_driver_.Stop();
   auto sessions = sessions_;
   for (auto& [id, s] : sessions) s->Kill();
   LogNotice("kizuna is now ready to exit, bye bye...");
@@ -264,6 +278,7 @@ void Server::ContinueLoading() {
     return;
   }
   loading_ = false;
+  timer_driver_.Start(started_at_ms_);
   LogNotice("Ready to accept connections tcp");
 }
 
@@ -274,6 +289,7 @@ int Server::Run() {
   }
   LogNotice("kizuna ", kVersion, " starting, pid=", getpid(), ", clock=", config_.clock,
             config_.config_file.empty() ? "" : ", config file " + config_.config_file);
+  started_at_ms_ = clock_->NowMs();
   std::string load_error;
   if (!persistence_.BeginLoad(&load_error)) {
     LogWarning(load_error);

@@ -22,9 +22,11 @@
 #include "server/config.h"
 #include "server/persistence.h"
 #include "server/slowlog.h"
+#include "server/timer_driver.h"
 #include "store/clock.h"
 #include "store/engagement.h"
 #include "store/store.h"
+#include "store/triggers.h"
 
 namespace kizuna::server {
 
@@ -60,6 +62,7 @@ class Server {
   boost::asio::io_context& io() { return io_; }
   store::Store& store() { return *store_; }
   store::Engagement& engagement() { return *engagement_; }
+  store::Triggers& triggers() { return *triggers_; }
   store::Clock& clock() { return *pinnable_clock_; }
   // For log replay: the clock reads the recorded time of the command being replayed.
   store::PinnableClock& pinnable_clock() { return *pinnable_clock_; }
@@ -70,6 +73,7 @@ class Server {
   CommandTable& commands() { return commands_; }
   Slowlog& slowlog() { return slowlog_; }
   Persistence& persistence() { return persistence_; }
+  TimerDriver& timer_driver() { return timer_driver_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -121,10 +125,13 @@ class Server {
   std::unique_ptr<store::PinnableClock> pinnable_clock_;
   store::ManualClock* manual_clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::Engagement> engagement_;  // badges and segments, observing store_
+  std::unique_ptr<store::Engagement> engagement_;  // badges and segments
+  std::unique_ptr<store::Triggers> triggers_;      // observes store_, drives engagement_
   CommandTable commands_;
   Slowlog slowlog_;
   Persistence persistence_{*this};
+  TimerDriver timer_driver_{*this};
+  store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;
   std::vector<Session*> monitors_;

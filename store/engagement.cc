@@ -118,11 +118,8 @@ class Engagement::Inputs {
   const std::vector<Award>* awards_ = nullptr;
 };
 
-Engagement::Engagement(Store* store) : store_(store) { store_->AddObserver(this); }
-
-absl::StatusOr<Engagement::Definition> Engagement::Compile(
-    const std::vector<std::string_view>& args) {
-  Definition def;
+absl::StatusOr<CompiledPredicate> Engagement::Compile(const std::vector<std::string_view>& args) {
+  CompiledPredicate def;
   Names names(*this, &def.pairs);
   std::string error;
   std::optional<Predicate> p = Predicate::Compile(args, names, &error);
@@ -134,7 +131,7 @@ absl::StatusOr<Engagement::Definition> Engagement::Compile(
   return def;
 }
 
-void Engagement::Release(Definition& def) {
+void Engagement::Release(CompiledPredicate& def) {
   for (auto& [action, item] : def.pairs) store_->UntrackPair(action, item);
   def.pairs.clear();
 }
@@ -152,7 +149,10 @@ std::optional<std::string_view> Engagement::UsedBy(Operand operand, uint32_t id)
   for (const Segment& s : segments_) {
     if (s.live && uses(s)) return std::string_view(s.name);
   }
-  return std::nullopt;
+  if (!sink_) return std::nullopt;
+  const Definition& named =
+      operand == Operand::kBadge ? static_cast<const Definition&>(badges_[id]) : segments_[id];
+  return sink_->UserOf(operand, id, named.name);
 }
 
 absl::Status Engagement::SetBadge(std::string_view name,
@@ -162,7 +162,7 @@ absl::Status Engagement::SetBadge(std::string_view name,
   if (!def.ok()) return def.status();
   Badge& b = badges_[SlotFor(badges_, name)];
   Release(b);
-  static_cast<Definition&>(b) = std::move(*def);
+  static_cast<CompiledPredicate&>(b) = std::move(*def);
   b.name = std::string(name);
   b.live = true;
   return absl::OkStatus();
@@ -185,7 +185,7 @@ absl::Status Engagement::SetSegment(std::string_view name,
   }
   Segment& s = segments_[SlotFor(segments_, name)];
   Release(s);
-  static_cast<Definition&>(s) = std::move(*def);
+  static_cast<CompiledPredicate&>(s) = std::move(*def);
   s.name = std::string(name);
   s.live = true;
   s.members.clear();
@@ -193,7 +193,7 @@ absl::Status Engagement::SetSegment(std::string_view name,
   CustomerRecord r;
   for (CustomerIndex c : store_->Customers()) {
     store_->ReadRecord(c, &r);
-    if (Holds(s, c, r, now)) SetMember(s, c, true);
+    if (Holds(s.predicate, c, r, now)) SetMember(s, c, true);
   }
   return absl::OkStatus();
 }
@@ -235,6 +235,9 @@ absl::StatusOr<bool> Engagement::DeleteSegment(std::string_view name) {
   return true;
 }
 
+bool Engagement::HasBadge(std::string_view name) const { return FindLive(badges_, name) >= 0; }
+bool Engagement::HasSegment(std::string_view name) const { return FindLive(segments_, name) >= 0; }
+
 std::vector<Engagement::DefinitionInfo> Engagement::Badges() const { return Infos(badges_); }
 
 std::vector<Engagement::DefinitionInfo> Engagement::Segments() const { return Infos(segments_); }
@@ -255,9 +258,9 @@ std::vector<std::string_view> Engagement::CustomerSegments(CustomerIndex c) cons
   return out;
 }
 
-bool Engagement::Holds(const Definition& def, CustomerIndex c, const CustomerRecord& r,
+bool Engagement::Holds(const Predicate& p, CustomerIndex c, const CustomerRecord& r,
                        TimeMs now) const {
-  return def.predicate.Evaluate(Inputs(*this, c, r, now));
+  return p.Evaluate(Inputs(*this, c, r, now));
 }
 
 bool Engagement::IsMember(const Segment& s, CustomerIndex c) const {
@@ -288,14 +291,14 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   // Step 7: memberships.
   for (Segment& s : segments_) {
     if (!s.live) continue;
-    bool member = Holds(s, c, event.record, event.now);
+    bool member = Holds(s.predicate, c, event.record, event.now);
     bool entered = member && !IsMember(s, c);
     SetMember(s, c, member);
     if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);
   }
 }
 
-void Engagement::OnCustomerDeleted(CustomerIndex c, std::string_view) {
+void Engagement::OnCustomerDeleted(CustomerIndex c) {
   if (auto it = awards_.find(c); it != awards_.end()) {
     for (const Award& a : it->second) --badges_[a.badge].awarded;
     awards_.erase(it);

@@ -32,9 +32,20 @@ class EngagementSink {
                               const AppliedEvent& event) = 0;
   virtual void OnSegmentEntered(CustomerIndex c, std::string_view segment,
                                 const AppliedEvent& event) = 0;
+  // A definition outside Engagement (a trigger) that names this badge or segment, if any:
+  // such a badge or segment cannot be deleted.
+  virtual std::optional<std::string_view> UserOf(Operand kind, uint32_t id,
+                                                 std::string_view name) const = 0;
 };
 
-class Engagement : public StoreObserver {
+// A predicate and the (action, item) counters the store keeps for it.
+struct CompiledPredicate {
+  Predicate predicate;
+  std::vector<std::pair<std::string, std::string>> pairs;
+};
+
+// Not an observer itself: Triggers forwards events to it between SPEC steps 5 and 8.
+class Engagement {
  public:
   // BADGE.LIST / SEGMENT.LIST rows; `count` is awards for a badge, members for a segment.
   struct DefinitionInfo {
@@ -42,8 +53,7 @@ class Engagement : public StoreObserver {
     uint64_t count;
   };
 
-  // Registers itself as an observer of `store`.
-  explicit Engagement(Store* store);
+  explicit Engagement(Store* store) : store_(store) {}
   void set_sink(EngagementSink* sink) { sink_ = sink; }
 
   // BADGE.SET / SEGMENT.SET: `predicate` is the argument list after WHEN / WHERE. Redefining
@@ -54,6 +64,8 @@ class Engagement : public StoreObserver {
   // BADGE.DEL / SEGMENT.DEL: false when unknown; an error when another predicate names it.
   absl::StatusOr<bool> DeleteBadge(std::string_view name);
   absl::StatusOr<bool> DeleteSegment(std::string_view name);
+  bool HasBadge(std::string_view name) const;
+  bool HasSegment(std::string_view name) const;
   std::vector<DefinitionInfo> Badges() const;
   std::vector<DefinitionInfo> Segments() const;
 
@@ -61,15 +73,20 @@ class Engagement : public StoreObserver {
   std::vector<std::pair<std::string_view, TimeMs>> CustomerBadges(CustomerIndex c) const;
   std::vector<std::string_view> CustomerSegments(CustomerIndex c) const;
 
-  void OnEvent(const AppliedEvent& event) override;
-  void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
-  void OnFlushAll() override;
+  // Steps 6–7 for one applied event; CUSTOMER.DEL and FLUSHALL.
+  void OnEvent(const AppliedEvent& event);
+  void OnCustomerDeleted(CustomerIndex c);
+  void OnFlushAll();
+
+  // Compiles `args` against the store's and these definitions' names, tracking the pairs it
+  // counts (on failure none stay tracked). Release() untracks them when the user is dropped.
+  absl::StatusOr<CompiledPredicate> Compile(const std::vector<std::string_view>& args);
+  void Release(CompiledPredicate& compiled);
+  bool Holds(const Predicate& p, CustomerIndex c, const CustomerRecord& r, TimeMs now) const;
 
  private:
-  struct Definition {
+  struct Definition : CompiledPredicate {
     std::string name;
-    Predicate predicate;
-    std::vector<std::pair<std::string, std::string>> pairs;  // (action, item) counters it uses
     bool live = false;
   };
   struct Badge : Definition {
@@ -88,12 +105,8 @@ class Engagement : public StoreObserver {
   class Names;
   class Inputs;
 
-  // Compiles `args`, tracking the pairs it counts; on failure untracks them again.
-  absl::StatusOr<Definition> Compile(const std::vector<std::string_view>& args);
-  void Release(Definition& def);
   // The name of a definition whose predicate tests `operand` with `id`, if any.
   std::optional<std::string_view> UsedBy(Operand operand, uint32_t id) const;
-  bool Holds(const Definition& def, CustomerIndex c, const CustomerRecord& r, TimeMs now) const;
   bool IsMember(const Segment& s, CustomerIndex c) const;
   void SetMember(Segment& s, CustomerIndex c, bool member);
 

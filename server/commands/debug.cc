@@ -36,8 +36,7 @@ void HandleClock(CommandContext& ctx) {
     if (*d > INT64_MAX - clock->NowMs()) return ctx.reply.Error("ERR duration out of range");
     target = clock->NowMs() + *d;
   }
-  // Timers will step the clock through each due time here, firing them in order.
-  clock->Set(target);
+  ctx.server.timer_driver().AdvanceManualClock(target);
   ctx.reply.Integer(clock->NowMs());
 }
 

@@ -22,6 +22,7 @@ void RegisterDebugCommands(CommandTable& table);          // DEBUG *
 void RegisterIntrospectionCommands(CommandTable& table);  // COMMAND
 void RegisterDefinitionCommands(CommandTable& table);     // CATEGORY.* RULE.*
 void RegisterEngagementCommands(CommandTable& table);     // BADGE.* SEGMENT.*
+void RegisterTriggerCommands(CommandTable& table);        // TRIGGER.*
 void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOMER TOP RANK
 
 // INFO lines ("name:value\r\n") that describe the store, for section "keyspace" and

@@ -126,7 +126,13 @@ void HandleCustomer(CommandContext& ctx) {
     w.Null();
   }
   w.Bulk("pending");
-  w.Array(0);
+  auto pending = ctx.server.triggers().Pending(c);
+  w.Array(pending.size());
+  for (const auto& [trigger, due] : pending) {
+    w.Array(2);
+    w.Bulk(trigger);
+    w.Integer(due);
+  }
 }
 
 void HandleCustomerDel(CommandContext& ctx) {

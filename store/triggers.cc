@@ -1,0 +1,322 @@
+#include "store/triggers.h"
+
+#include <algorithm>
+
+#include "store/duration.h"
+#include "store/strings.h"
+
+namespace kizuna::store {
+namespace {
+
+using Source = TriggerDefinition::Source;
+
+uint64_t Payload(uint32_t trigger, CustomerIndex c) {
+  return (static_cast<uint64_t>(trigger) << 32) | c;
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > 128) return false;
+  return std::none_of(name.begin(), name.end(),
+                      [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+}
+
+}  // namespace
+
+Triggers::Triggers(Store* store, Engagement* engagement, TimeMs now)
+    : store_(store), engagement_(engagement), wheel_(now) {
+  store_->AddObserver(this);
+  engagement_->set_sink(this);
+}
+
+absl::Status Triggers::Set(const TriggerDefinition& def) {
+  if (!ValidName(def.name)) return absl::InvalidArgumentError("ERR invalid trigger name");
+  Trigger t;
+  t.name = std::string(def.name);
+  t.source = def.source;
+  t.on = std::string(def.on);
+  // Validate everything before tracking any counter.
+  if (def.source == Source::kEnter && !engagement_->HasSegment(def.on)) {
+    return absl::InvalidArgumentError(StrCat("ERR unknown segment '", def.on, "'"));
+  }
+  if (def.source == Source::kBadge && !engagement_->HasBadge(def.on)) {
+    return absl::InvalidArgumentError(StrCat("ERR unknown badge '", def.on, "'"));
+  }
+  if (def.item) {
+    auto pattern = ItemPattern::Parse(*def.item);
+    if (!pattern.ok()) return pattern.status();
+    t.item = std::move(*pattern);
+  }
+  if (def.first) {
+    if (def.source != Source::kAction) {
+      return absl::InvalidArgumentError("ERR FIRST applies to ON <action> triggers only");
+    }
+    if (t.item && t.item->kind == ItemPattern::kPrefix) {
+      return absl::InvalidArgumentError("ERR FIRST needs an exact ITEM (or none)");
+    }
+  }
+  if (def.unless_item) {
+    auto pattern = ItemPattern::Parse(*def.unless_item);
+    if (!pattern.ok()) return pattern.status();
+    t.unless_item = std::move(*pattern);
+  }
+  if (def.unless_action) t.unless_action = std::string(*def.unless_action);
+  t.first = def.first;
+  t.delay_ms = def.delay_ms;
+  t.once = def.once;
+  t.message = std::string(def.message);
+  // FIRST on an exact item counts that (action, item) pair.
+  if (t.first && t.item && t.item->kind == ItemPattern::kExact) {
+    absl::Status s = store_->TrackPair(t.on, t.item->text);
+    if (!s.ok()) return s;
+    t.pairs.emplace_back(t.on, t.item->text);
+  }
+  if (!def.condition.empty()) {
+    auto compiled = engagement_->Compile(def.condition);
+    if (!compiled.ok()) {
+      for (auto& [action, item] : t.pairs) store_->UntrackPair(action, item);
+      return compiled.status();
+    }
+    t.condition = std::move(compiled->predicate);
+    for (auto& pair : compiled->pairs) t.pairs.push_back(std::move(pair));
+  }
+  t.live = true;
+
+  // Replacing a trigger keeps its pending timers (they now send the new message).
+  auto same = std::find_if(triggers_.begin(), triggers_.end(),
+                           [&](const Trigger& x) { return x.live && x.name == def.name; });
+  auto slot = same != triggers_.end() ? same
+                                      : std::find_if(triggers_.begin(), triggers_.end(),
+                                                     [](const Trigger& x) { return !x.live; });
+  if (slot == triggers_.end()) {
+    triggers_.push_back(std::move(t));
+    return absl::OkStatus();
+  }
+  for (auto& [action, item] : slot->pairs) store_->UntrackPair(action, item);
+  t.pending = slot->live ? slot->pending : 0;
+  *slot = std::move(t);
+  return absl::OkStatus();
+}
+
+bool Triggers::Delete(std::string_view name) {
+  for (uint32_t i = 0; i < triggers_.size(); ++i) {
+    Trigger& t = triggers_[i];
+    if (!t.live || t.name != name) continue;
+    for (auto it = timers_.begin(); it != timers_.end();) {
+      CancelWhere(it->first, i);
+      if (it->second.empty()) {
+        timers_.erase(it++);
+      } else {
+        ++it;
+      }
+    }
+    for (auto& [c, fired] : fired_once_) std::erase(fired, i);
+    for (auto& [action, item] : t.pairs) store_->UntrackPair(action, item);
+    t = Trigger{};
+    return true;
+  }
+  return false;
+}
+
+std::string Triggers::Describe(const Trigger& t) const {
+  std::string out = "ON ";
+  if (t.source == Source::kEnter) out += "ENTER ";
+  if (t.source == Source::kBadge) out += "BADGE ";
+  out += t.on;
+  if (t.item) StrAppend(&out, " ITEM ", t.item->ToString());
+  if (t.first) out += " FIRST";
+  if (t.condition) StrAppend(&out, " IF ", t.condition->text());
+  if (t.delay_ms) StrAppend(&out, " DELAY ", FormatDuration(t.delay_ms));
+  if (t.unless_action) {
+    StrAppend(&out, " UNLESS ", *t.unless_action);
+    if (t.unless_item) StrAppend(&out, " ITEM ", t.unless_item->ToString());
+  }
+  if (t.once) out += " ONCE";
+  StrAppend(&out, " SEND ", t.message);
+  return out;
+}
+
+std::vector<Triggers::Info> Triggers::List() const {
+  std::vector<Info> out;
+  for (const Trigger& t : triggers_) {
+    if (t.live) out.push_back({t.name, Describe(t), t.pending});
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex c) const {
+  std::vector<std::pair<std::string_view, TimeMs>> out;
+  auto it = timers_.find(c);
+  if (it == timers_.end()) return out;
+  for (const Timer& timer : it->second) {
+    TimeMs due;
+    uint64_t payload;
+    if (wheel_.Get(timer.handle, &due, &payload))
+      out.emplace_back(triggers_[timer.trigger].name, due);
+  }
+  return out;
+}
+
+MessageCounts Triggers::counts() const {
+  MessageCounts c = counts_;
+  c.pending = wheel_.size();
+  return c;
+}
+
+std::optional<std::string_view> Triggers::UserOf(Operand kind, uint32_t id,
+                                                 std::string_view name) const {
+  Source source = kind == Operand::kBadge ? Source::kBadge : Source::kEnter;
+  for (const Trigger& t : triggers_) {
+    if (!t.live) continue;
+    if (t.source == source && t.on == name) return t.name;
+    if (!t.condition) continue;
+    for (const Predicate::Step& s : t.condition->steps()) {
+      if (s.kind == Predicate::Step::kTest && s.operand == kind && s.id == id) return t.name;
+    }
+  }
+  return std::nullopt;
+}
+
+// ---- Events ----------------------------------------------------------------------------------
+
+void Triggers::OnEvent(const AppliedEvent& e) {
+  bool import = e.input.import;
+  if (!import) CancelUnless(e);  // step 5
+  arrivals_.clear();
+  engagement_->OnEvent(e);  // steps 6–7; badge awards and entries come back as arrivals
+  if (import) return;       // IMPORT arms nothing and emits nothing
+  // Step 8, in definition order: ON <action> triggers, then arrivals in the order they came.
+  for (uint32_t i = 0; i < triggers_.size(); ++i) {
+    if (triggers_[i].live && triggers_[i].source == Source::kAction && Matches(triggers_[i], e)) {
+      Arm(i, e);
+    }
+  }
+  for (const Arrival& a : arrivals_) {
+    for (uint32_t i = 0; i < triggers_.size(); ++i) {
+      const Trigger& t = triggers_[i];
+      if (t.live && t.source == a.source && t.on == a.name) Arm(i, e);
+    }
+  }
+}
+
+void Triggers::OnBadgeAwarded(CustomerIndex c, std::string_view badge, TimeMs at,
+                              const AppliedEvent& e) {
+  if (e.input.import) return;
+  if (outbox_) {
+    outbox_->Emit({"badge", badge, store_->CustomerId(c), badge, at, e.now, false});
+  }
+  arrivals_.push_back({Source::kBadge, badge});
+}
+
+void Triggers::OnSegmentEntered(CustomerIndex, std::string_view segment, const AppliedEvent& e) {
+  if (!e.input.import) arrivals_.push_back({Source::kEnter, segment});
+}
+
+bool Triggers::Matches(const Trigger& t, const AppliedEvent& e) const {
+  if (e.input.action != t.on) return false;
+  if (t.item && !t.item->Matches(e.input.item)) return false;
+  if (!t.first) return true;
+  // FIRST: this event made the customer's count of its exact (action, item) equal 1.
+  if (!t.item || t.item->kind == ItemPattern::kAny) return e.action_count == 1;
+  return e.pair_count && *e.pair_count == 1;
+}
+
+void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
+  const Trigger& t = triggers_[index];
+  CustomerIndex c = e.customer;
+  std::vector<Timer>& mine = timers_[c];
+  bool pending =
+      std::any_of(mine.begin(), mine.end(), [&](const Timer& x) { return x.trigger == index; });
+  if (pending) return;  // one pending timer per (trigger, customer)
+  if (t.once && HasFiredOnce(index, c)) return;
+  if (t.condition && !engagement_->Holds(*t.condition, c, e.record, e.now)) return;
+  mine.push_back({index, wheel_.Arm(e.input.ts + t.delay_ms, Payload(index, c))});
+  ++triggers_[index].pending;
+}
+
+void Triggers::CancelUnless(const AppliedEvent& e) {
+  auto it = timers_.find(e.customer);
+  if (it == timers_.end()) return;
+  std::erase_if(it->second, [&](const Timer& timer) {
+    Trigger& t = triggers_[timer.trigger];
+    if (!t.unless_action || *t.unless_action != e.input.action) return false;
+    if (t.unless_item && !t.unless_item->Matches(e.input.item)) return false;
+    wheel_.Cancel(timer.handle);
+    --t.pending;
+    ++counts_.cancelled;
+    return true;
+  });
+}
+
+void Triggers::CancelWhere(CustomerIndex c, uint32_t trigger) {
+  auto it = timers_.find(c);
+  if (it == timers_.end()) return;
+  std::erase_if(it->second, [&](const Timer& timer) {
+    if (trigger != UINT32_MAX && timer.trigger != trigger) return false;
+    wheel_.Cancel(timer.handle);
+    --triggers_[timer.trigger].pending;
+    return true;
+  });
+}
+
+bool Triggers::HasFiredOnce(uint32_t trigger, CustomerIndex c) const {
+  auto it = fired_once_.find(c);
+  return it != fired_once_.end() &&
+         std::find(it->second.begin(), it->second.end(), trigger) != it->second.end();
+}
+
+void Triggers::OnCustomerDeleted(CustomerIndex c, std::string_view) {
+  CancelWhere(c, UINT32_MAX);
+  timers_.erase(c);
+  fired_once_.erase(c);
+  recent_.erase(c);
+  engagement_->OnCustomerDeleted(c);
+}
+
+void Triggers::OnFlushAll() {
+  for (auto& [c, mine] : timers_) {
+    for (const Timer& timer : mine) wheel_.Cancel(timer.handle);
+  }
+  for (Trigger& t : triggers_) t.pending = 0;
+  timers_.clear();
+  fired_once_.clear();
+  recent_.clear();
+  engagement_->OnFlushAll();
+}
+
+// ---- Firing ----------------------------------------------------------------------------------
+
+bool Triggers::AdmitUnderCap(CustomerIndex c, TimeMs now) {
+  if (cap_n_ == 0) return true;
+  std::vector<TimeMs>& sent = recent_[c];
+  std::erase_if(sent, [&](TimeMs at) { return at <= now - cap_window_; });
+  if (sent.size() >= cap_n_) return false;
+  sent.push_back(now);
+  return true;
+}
+
+size_t Triggers::Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done) {
+  size_t fired = 0;
+  *done = wheel_.Advance(now, limit, [&](TimerWheel::Fired f) {
+    ++fired;
+    auto index = static_cast<uint32_t>(f.payload >> 32);
+    auto c = static_cast<CustomerIndex>(f.payload & 0xffffffffu);
+    Trigger& t = triggers_[index];
+    --t.pending;
+    auto it = timers_.find(c);
+    std::erase_if(it->second, [&](const Timer& timer) { return timer.trigger == index; });
+    if (it->second.empty()) timers_.erase(it);
+    if (t.once) fired_once_[c].push_back(index);
+    if (!AdmitUnderCap(c, now)) {
+      ++counts_.capped;
+      return;
+    }
+    ++counts_.sent;
+    if (outbox_) {
+      outbox_->Emit(
+          {"trigger", t.name, store_->CustomerId(c), t.message, f.due, now, f.due < late_before});
+    }
+  });
+  return fired;
+}
+
+}  // namespace kizuna::store

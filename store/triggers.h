@@ -1,0 +1,166 @@
+// Scenario triggers (SPEC EVENT steps 5 and 8, "Timers and the outbox"): "when this happens
+// (and this holds), wait this long, then send this message, unless that happens first".
+//
+// Triggers is the store's event observer for steps 5–8: it cancels timers whose UNLESS
+// matches (5), lets Engagement award badges and update segments (6–7), then arms the triggers
+// whose ON matches — an action, a segment entry or a badge award of this event (8). Timers live
+// in a TimerWheel; Fire() delivers the due ones, in order, to the outbox sink, applying ONCE
+// and the per-customer message cap.
+//
+// Determinism: everything depends on the arguments (event TS, `now`) and prior state, so a log
+// of commands plus "fired n timers at t" records replays to the same outbox.
+#ifndef KIZUNA_STORE_TRIGGERS_H_
+#define KIZUNA_STORE_TRIGGERS_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "store/engagement.h"
+#include "store/predicate.h"
+#include "store/rules.h"
+#include "store/store.h"
+#include "store/timer_wheel.h"
+
+namespace kizuna::store {
+
+// TRIGGER.SET as parsed by the handler.
+struct TriggerDefinition {
+  enum class Source { kAction, kEnter, kBadge };
+  std::string_view name;
+  Source source = Source::kAction;
+  std::string_view on;                   // action, segment or badge name
+  std::optional<std::string_view> item;  // ITEM pattern, for an action
+  bool first = false;
+  std::vector<std::string_view> condition;  // IF predicate arguments; empty = none
+  int64_t delay_ms = 0;
+  std::optional<std::string_view> unless_action;
+  std::optional<std::string_view> unless_item;
+  bool once = false;
+  std::string_view message;
+};
+
+// One outbox entry (SPEC: fields type, name, customer, message, due, fired, late).
+struct OutboxMessage {
+  std::string_view type;  // "trigger" or "badge"
+  std::string_view name;
+  std::string_view customer;
+  std::string_view message;
+  TimeMs due;
+  TimeMs fired;
+  bool late;
+};
+
+class OutboxSink {
+ public:
+  virtual ~OutboxSink() = default;
+  virtual void Emit(const OutboxMessage& m) = 0;
+};
+
+// Figures for STATS `messages` and INFO.
+struct MessageCounts {
+  uint64_t sent = 0;
+  uint64_t capped = 0;
+  uint64_t cancelled = 0;
+  uint64_t pending = 0;
+};
+
+class Triggers : public StoreObserver, private EngagementSink {
+ public:
+  struct Info {
+    std::string_view name;
+    std::string description;  // the definition, normalised, after the name
+    uint64_t pending;
+  };
+
+  // Observes `store` on behalf of `engagement` too (which must not observe it itself).
+  Triggers(Store* store, Engagement* engagement, TimeMs now);
+  void set_outbox(OutboxSink* outbox) { outbox_ = outbox; }
+  // message-cap "n window": at most n trigger messages per customer in any window; 0 = none.
+  void set_message_cap(uint64_t n, int64_t window_ms) { cap_n_ = n, cap_window_ = window_ms; }
+
+  absl::Status Set(const TriggerDefinition& def);
+  // TRIGGER.DEL: cancels its pending timers; false when unknown.
+  bool Delete(std::string_view name);
+  std::vector<Info> List() const;
+  // CUSTOMER `pending`: (trigger, due) in arming order.
+  std::vector<std::pair<std::string_view, TimeMs>> Pending(CustomerIndex c) const;
+  MessageCounts counts() const;
+
+  // Fires timers due by `now`, at most `limit`, in (due, arming) order; ones due before
+  // `late_before` are marked late (they came due while the server was down). Returns how many
+  // fired; *done tells whether any due by `now` is left.
+  size_t Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done);
+  // When Fire next has work; INT64_MAX if no timer is pending.
+  TimeMs next_wakeup() const { return wheel_.next_wakeup(); }
+
+  void OnEvent(const AppliedEvent& event) override;
+  void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
+  void OnFlushAll() override;
+
+ private:
+  struct Trigger {
+    std::string name;
+    TriggerDefinition::Source source = TriggerDefinition::Source::kAction;
+    std::string on;
+    std::optional<ItemPattern> item;
+    bool first = false;
+    std::optional<Predicate> condition;
+    std::vector<std::pair<std::string, std::string>> pairs;  // counters tracked for it
+    int64_t delay_ms = 0;
+    std::optional<std::string> unless_action;
+    std::optional<ItemPattern> unless_item;
+    bool once = false;
+    std::string message;
+    uint64_t pending = 0;
+    bool live = false;
+  };
+  struct Timer {
+    uint32_t trigger;
+    TimerWheel::Handle handle;
+  };
+  // A segment entry or badge award seen in steps 6–7, armed in step 8.
+  struct Arrival {
+    TriggerDefinition::Source source;
+    std::string_view name;
+  };
+
+  void OnBadgeAwarded(CustomerIndex c, std::string_view badge, TimeMs at,
+                      const AppliedEvent& event) override;
+  void OnSegmentEntered(CustomerIndex c, std::string_view segment,
+                        const AppliedEvent& event) override;
+  std::optional<std::string_view> UserOf(Operand kind, uint32_t id,
+                                         std::string_view name) const override;
+
+  bool Matches(const Trigger& t, const AppliedEvent& e) const;
+  void Arm(uint32_t trigger, const AppliedEvent& e);
+  void CancelUnless(const AppliedEvent& e);
+  bool HasFiredOnce(uint32_t trigger, CustomerIndex c) const;
+  // Whether the cap lets one more message out at `now`; records it if so.
+  bool AdmitUnderCap(CustomerIndex c, TimeMs now);
+  void CancelWhere(CustomerIndex c, uint32_t trigger);  // trigger UINT32_MAX: all of c's
+  std::string Describe(const Trigger& t) const;
+
+  Store* store_;
+  Engagement* engagement_;
+  OutboxSink* outbox_ = nullptr;
+  TimerWheel wheel_;
+  std::vector<Trigger> triggers_;  // indices stable while timers refer to them
+  absl::flat_hash_map<CustomerIndex, std::vector<Timer>> timers_;
+  absl::flat_hash_map<CustomerIndex, std::vector<uint32_t>> fired_once_;
+  absl::flat_hash_map<CustomerIndex, std::vector<TimeMs>> recent_;  // sent times, for the cap
+  uint64_t cap_n_ = 0;
+  int64_t cap_window_ = 0;
+  MessageCounts counts_;
+  std::vector<Arrival> arrivals_;  // scratch for one event
+};
+
+}  // namespace kizuna::store
+
+#endif  // KIZUNA_STORE_TRIGGERS_H_

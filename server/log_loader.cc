@@ -91,8 +91,8 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
       reply_.clear();
       clock.Pin(*at);
       bool ok = true;
-      if (rec[1] == kFireRecord) {
-        ok = server_.timer_driver().Replay(rec.subspan(2));
+      if (rec[1] == kFireRecord || rec[1] == kRecheckRecord) {
+        ok = server_.timer_driver().Replay(rec[1], rec.subspan(2));
       } else {
         ExecuteCommand(server_, *client_, rec.subspan(1), reply_);
       }

@@ -215,6 +215,7 @@ void Server::Cron() {
     int64_t now = clock_->NowMs();
     int64_t wall = store::SystemNowMs();
     persistence_.Cron(wall);
+    timer_driver_.Cron();
     if (wall - stats_.ops_sample_time_ms >= 1000) {
       uint64_t done = stats_.total_commands_processed - stats_.ops_sample_commands;
       stats_.instantaneous_ops_per_sec =

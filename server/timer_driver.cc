@@ -20,6 +20,7 @@ TimerDriver::TimerDriver(Server& server) : server_(server), timer_(server.io()) 
 void TimerDriver::Start(store::TimeMs started_at) {
   late_before_ = started_at;
   started_ = true;
+  next_recheck_at_ = server_.clock().NowMs() + server_.config().segment_recheck_ms;
   while (!FireSlice()) {
   }
   Schedule();
@@ -67,14 +68,54 @@ void TimerDriver::AdvanceManualClock(store::TimeMs target) {
   clock->Set(target);
   while (!FireSlice()) {
   }
+  // Time moved on: memberships that depend on decay are brought up to date before replying.
+  recheck_cursor_ = 0;
+  while (!RecheckSlice()) {
+  }
+  next_recheck_at_ = target + server_.config().segment_recheck_ms;
 }
 
-bool TimerDriver::Replay(std::span<const std::string_view> args) {
-  auto count = args.size() == 2 ? ParseInt(args[0]) : std::nullopt;
-  auto late = args.size() == 2 ? ParseInt(args[1]) : std::nullopt;
-  if (!count || !late || *count <= 0) return false;
-  bool done;
-  server_.triggers().Fire(server_.clock().NowMs(), static_cast<size_t>(*count), *late, &done);
+bool TimerDriver::RecheckSlice() {
+  size_t from = recheck_cursor_;
+  size_t changed =
+      server_.engagement().Recheck(server_.clock().NowMs(), kRecheckSlice, &recheck_cursor_);
+  if (changed > 0) {
+    std::string start = StrCat(from), count = StrCat(kRecheckSlice);
+    std::string_view record[] = {kRecheckRecord, start, count};
+    server_.persistence().Append(record);
+  }
+  return recheck_cursor_ == 0;
+}
+
+void TimerDriver::Cron() {
+  if (!started_ || recheck_running_ || server_.clock().NowMs() < next_recheck_at_) return;
+  recheck_running_ = true;
+  // One slice per loop turn, so a million customers do not stall clients.
+  auto step = [this](auto& self) -> void {
+    if (!started_) return;
+    if (!RecheckSlice()) {
+      boost::asio::post(server_.io(), [this, self] { self(self); });
+      return;
+    }
+    recheck_running_ = false;
+    next_recheck_at_ = server_.clock().NowMs() + server_.config().segment_recheck_ms;
+  };
+  step(step);
+}
+
+bool TimerDriver::Replay(std::string_view record, std::span<const std::string_view> args) {
+  auto a = args.size() == 2 ? ParseInt(args[0]) : std::nullopt;
+  auto b = args.size() == 2 ? ParseInt(args[1]) : std::nullopt;
+  if (!a || !b || *a < 0) return false;
+  store::TimeMs now = server_.clock().NowMs();
+  if (record == kFireRecord) {  // <count> <late_before>
+    bool done;
+    server_.triggers().Fire(now, static_cast<size_t>(*a), *b, &done);
+    return true;
+  }
+  if (*b <= 0) return false;  // kRecheckRecord: <first customer> <count>
+  size_t cursor = static_cast<size_t>(*a);
+  server_.engagement().Recheck(now, static_cast<size_t>(*b), &cursor);
   return true;
 }
 

@@ -20,13 +20,16 @@ namespace kizuna::server {
 
 class Server;
 
-// Name of the log record of one firing slice; not a command, so no client can send it.
+// Names of the log records of one firing slice and one segment re-check slice; not commands,
+// so no client can send them.
 inline constexpr std::string_view kFireRecord = "#fire";
+inline constexpr std::string_view kRecheckRecord = "#recheck";
 
 class TimerDriver {
  public:
-  // Timers fired per loop turn.
+  // Timers fired, and customers re-checked, per loop turn.
   static constexpr size_t kSlice = 1000;
+  static constexpr size_t kRecheckSlice = 20000;
 
   explicit TimerDriver(Server& server);
 
@@ -39,12 +42,18 @@ class TimerDriver {
   // DEBUG CLOCK SET/ADVANCE: moves the manual clock to `target`, stopping at each due time on
   // the way so every timer fires at its own due time, in order.
   void AdvanceManualClock(store::TimeMs target);
-  // Replays a kFireRecord record (args after the record name). False on a malformed record.
-  bool Replay(std::span<const std::string_view> args);
+  // Called by the server's cron: starts a re-check pass of segments over decaying scores every
+  // `segment-recheck`, run in slices.
+  void Cron();
+  // Replays a kFireRecord / kRecheckRecord record (args after the record name). False on a
+  // malformed record.
+  bool Replay(std::string_view record, std::span<const std::string_view> args);
 
  private:
   // Fires one slice at the current clock and logs it; true when nothing due is left.
   bool FireSlice();
+  // Re-checks one slice of customers and logs it if anything changed; true at the end of a pass.
+  bool RecheckSlice();
   void Schedule();
 
   Server& server_;
@@ -53,6 +62,9 @@ class TimerDriver {
   store::TimeMs scheduled_for_ = INT64_MAX;  // clock time the wake-up timer is set for
   bool started_ = false;
   bool slice_posted_ = false;
+  store::TimeMs next_recheck_at_ = 0;
+  size_t recheck_cursor_ = 0;
+  bool recheck_running_ = false;
 };
 
 }  // namespace kizuna::server

@@ -1,5 +1,6 @@
 #include "store/engagement.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "store/strings.h"
@@ -296,6 +297,44 @@ void Engagement::OnEvent(const AppliedEvent& event) {
     SetMember(s, c, member);
     if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);
   }
+}
+
+bool Engagement::Decays(const Segment& s) const {
+  const CategorySet& cats = store_->categories();
+  for (const Predicate::Step& step : s.predicate.steps()) {
+    if (step.kind != Predicate::Step::kTest || step.operand != Operand::kScore) continue;
+    for (size_t k = 0; k < cats.size(); ++k) {
+      if ((step.id == kTotalScore || step.id == k) && cats.all()[k].halflife_ms > 0) return true;
+    }
+  }
+  return false;
+}
+
+size_t Engagement::Recheck(TimeMs now, size_t budget, size_t* cursor) {
+  std::vector<Segment*> decaying;
+  for (Segment& s : segments_) {
+    if (s.live && Decays(s)) decaying.push_back(&s);
+  }
+  size_t slots = store_->customer_slots(), changed = 0;
+  if (decaying.empty() || slots == 0) {
+    *cursor = 0;
+    return 0;
+  }
+  CustomerRecord r;
+  size_t end = std::min(slots, *cursor + budget);
+  for (auto c = static_cast<CustomerIndex>(*cursor); c < end; ++c) {
+    if (!store_->customer_live(c)) continue;
+    store_->ReadRecord(c, &r);
+    for (Segment* s : decaying) {
+      bool member = Holds(s->predicate, c, r, now);
+      if (member != IsMember(*s, c)) {
+        SetMember(*s, c, member);
+        ++changed;
+      }
+    }
+  }
+  *cursor = end == slots ? 0 : end;
+  return changed;
 }
 
 void Engagement::OnCustomerDeleted(CustomerIndex c) {

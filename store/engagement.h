@@ -73,6 +73,11 @@ class Engagement {
   std::vector<std::pair<std::string_view, TimeMs>> CustomerBadges(CustomerIndex c) const;
   std::vector<std::string_view> CustomerSegments(CustomerIndex c) const;
 
+  // Segments over decaying scores change with time alone: re-evaluates memberships of those
+  // segments for customers [*cursor, *cursor + budget) at `now` (no triggers fire: nobody
+  // acted). Returns how many memberships changed; *cursor wraps to 0 at the end.
+  size_t Recheck(TimeMs now, size_t budget, size_t* cursor);
+
   // Steps 6–7 for one applied event; CUSTOMER.DEL and FLUSHALL.
   void OnEvent(const AppliedEvent& event);
   void OnCustomerDeleted(CustomerIndex c);
@@ -108,6 +113,8 @@ class Engagement {
   // The name of a definition whose predicate tests `operand` with `id`, if any.
   std::optional<std::string_view> UsedBy(Operand operand, uint32_t id) const;
   bool IsMember(const Segment& s, CustomerIndex c) const;
+  // Whether a segment reads a decaying score (its truth can change without events).
+  bool Decays(const Segment& s) const;
   void SetMember(Segment& s, CustomerIndex c, bool member);
 
   Store* store_;

@@ -199,6 +199,9 @@ class Store {
   void ReadRecord(CustomerIndex c, CustomerRecord* out) const;
   // Every live customer, in index order.
   std::vector<CustomerIndex> Customers() const { return LiveCustomers(); }
+  // Customer indices run from 0 to customer_slots() - 1; freed ones are not live.
+  size_t customer_slots() const { return customers_.slots(); }
+  bool customer_live(CustomerIndex c) const { return customers_.live(c); }
   // Count of an action / a tracked (action, item) pair for a live customer (0 if none).
   uint64_t ActionCount(CustomerIndex c, std::string_view action) const;
   uint64_t PairCount(CustomerIndex c, std::string_view action, std::string_view item) const;

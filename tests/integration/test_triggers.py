@@ -194,3 +194,38 @@ def test_restart_replays_timers_and_firings(make_server, workdir):
     after = ([customer(r, c) for c in ("x", "y", "z")], messages(r),
              r.execute_command("TRIGGER.LIST"))
     assert after == before
+
+
+def test_decayed_interest_leaves_a_segment_without_an_event(make_server, workdir):
+    args = ["--dir", workdir, "--appendonly", "yes"]
+    s = make_server(*args, flags=FLAGS)
+    r = s.client()
+    r.execute_command("CATEGORY.SET", "product", "HALFLIFE", "1d")
+    r.execute_command("RULE.SET", "view", "ACTION", "view", "POINTS", "product", 6)
+    r.execute_command("SEGMENT.SET", "keen", "WHERE", "product >= 10")
+    r.execute_command("EVENT", "a", "view")
+    r.execute_command("EVENT", "a", "view")  # 12
+    r.execute_command("EVENT", "b", "view")
+    assert r.execute_command("SEGMENT.LIST")[0][2] == 1
+    advance(r, "12h")  # 12 / sqrt(2) = 8.49: re-checked as the clock moves
+    assert r.execute_command("SEGMENT.LIST")[0][2] == 0
+    assert customer(r, "a")[b"segments"] == []
+    assert s.stop() == 0
+    r = make_server(*args, flags=FLAGS).client()  # the re-check was logged and replays
+    assert r.execute_command("SEGMENT.LIST")[0][2] == 0
+
+
+def test_real_clock_fires_timers_and_rechecks_from_the_event_loop(make_server):
+    from conftest import wait_until
+    r = make_server("--segment-recheck", "100ms", flags=[]).client()
+    r.execute_command("TRIGGER.SET", "soon", "ON", "view", "DELAY", "300ms", "SEND", "m")
+    r.execute_command("CATEGORY.SET", "product", "HALFLIFE", "100ms")
+    r.execute_command("RULE.SET", "view", "ACTION", "view", "POINTS", "product", 8)
+    r.execute_command("SEGMENT.SET", "keen", "WHERE", "product >= 4")
+    r.execute_command("EVENT", "a", "view")
+    assert r.execute_command("SEGMENT.LIST")[0][2] == 1
+    assert messages(r)["pending"] == 1
+    # Nothing but time passes: the loop fires the timer and the re-check drops the member.
+    wait_until(lambda: messages(r)["sent"] == 1, timeout=5, what="the timer to fire")
+    wait_until(lambda: r.execute_command("SEGMENT.LIST")[0][2] == 0, timeout=5,
+               what="the decayed member to leave")

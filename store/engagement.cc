@@ -280,19 +280,20 @@ void Engagement::SetMember(Segment& s, CustomerIndex c, bool member) {
 void Engagement::OnEvent(const AppliedEvent& event) {
   CustomerIndex c = event.customer;
   // Step 6: badges not yet held whose predicate now holds, in definition order.
+  // One Inputs for the whole event (one lookup of the awards), rebuilt only after an award.
+  std::optional<Inputs> inputs(std::in_place, *this, c, event.record, event.now);
   for (uint32_t i = 0; i < badges_.size(); ++i) {
     Badge& b = badges_[i];
-    if (!b.live) continue;
-    Inputs inputs(*this, c, event.record, event.now);
-    if (inputs.HasBadge(i) || !b.predicate.Evaluate(inputs)) continue;
+    if (!b.live || inputs->HasBadge(i) || !b.predicate.Evaluate(*inputs)) continue;
     awards_[c].push_back({i, event.input.ts});
     ++b.awarded;
+    inputs.emplace(*this, c, event.record, event.now);
     if (sink_) sink_->OnBadgeAwarded(c, b.name, event.input.ts, event);
   }
   // Step 7: memberships.
   for (Segment& s : segments_) {
     if (!s.live) continue;
-    bool member = Holds(s.predicate, c, event.record, event.now);
+    bool member = s.predicate.Evaluate(*inputs);
     bool entered = member && !IsMember(s, c);
     SetMember(s, c, member);
     if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);

@@ -24,8 +24,7 @@ TimerWheel::Handle TimerWheel::Arm(TimeMs due, uint64_t payload) {
     index = free_head_;
     free_head_ = nodes_[index].next;
   } else {
-    index = static_cast<uint32_t>(nodes_.size());
-    nodes_.emplace_back();
+    index = nodes_.Add();
   }
   Node& n = nodes_[index];
   n.due = due;
@@ -60,7 +59,7 @@ bool TimerWheel::Get(Handle handle, TimeMs* due, uint64_t* payload) const {
 }
 
 size_t TimerWheel::memory_bytes() const {
-  return nodes_.capacity() * sizeof(Node) + ready_.capacity() * sizeof(uint32_t) + sizeof(level0_) +
+  return nodes_.memory_bytes() + ready_.capacity() * sizeof(uint32_t) + sizeof(level0_) +
          sizeof(outer_);
 }
 

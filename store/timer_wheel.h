@@ -11,14 +11,15 @@
 // slots, the slot's timers move down ("cascade"). Per-level occupancy bitmaps let Advance jump
 // straight over empty time, so moving a manual clock by 90 days costs a few bit scans.
 //
-// Memory: 32 bytes per pending timer in one array (10,000,000 timers = 320 MB, plus the
-// array's growth slack), freed slots reused; no allocation per arm once the array has grown.
+// Memory: 32 bytes per pending timer, in blocks of 65,536 (10,000,000 timers = 320 MB plus
+// at most one partly used block), freed nodes reused; arming allocates only a new block.
 #ifndef KIZUNA_STORE_TIMER_WHEEL_H_
 #define KIZUNA_STORE_TIMER_WHEEL_H_
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -42,6 +43,9 @@ class TimerWheel {
 
   // Arms a timer. One due at or before now() fires at the next Advance, before later ones.
   Handle Arm(TimeMs due, uint64_t payload);
+  // The handle of the timer in node `index`, for owners that keep only the index (8 bytes
+  // saved per timer) and drop it when the timer fires or is cancelled.
+  Handle HandleAt(uint32_t index) const { return {index, nodes_[index].seq}; }
   // Cancels a pending timer; false if it already fired or was cancelled.
   bool Cancel(Handle handle);
   // Payload of a pending timer (for listing); false if not pending.
@@ -96,7 +100,28 @@ class TimerWheel {
   TimeMs now_;
   uint64_t next_seq_ = 1;
   size_t live_ = 0;
-  std::vector<Node> nodes_;
+  // Nodes in fixed blocks: growing never copies them and leaves at most one block unused,
+  // where a doubling vector could leave half of its capacity idle.
+  class NodeArray {
+   public:
+    static constexpr uint32_t kBlockBits = 16;
+    Node& operator[](uint32_t i) { return blocks_[i >> kBlockBits][i & kMask]; }
+    const Node& operator[](uint32_t i) const { return blocks_[i >> kBlockBits][i & kMask]; }
+    uint32_t size() const { return size_; }
+    uint32_t Add() {
+      if ((size_ & kMask) == 0) blocks_.push_back(std::make_unique<Node[]>(kMask + 1));
+      return size_++;
+    }
+    size_t memory_bytes() const {
+      return blocks_.size() * (kMask + 1) * sizeof(Node) + blocks_.capacity() * sizeof(void*);
+    }
+
+   private:
+    static constexpr uint32_t kMask = (1u << kBlockBits) - 1;
+    std::vector<std::unique_ptr<Node[]>> blocks_;
+    uint32_t size_ = 0;
+  };
+  NodeArray nodes_;
   uint32_t free_head_ = kNil;
   // Slot heads: level 0 has 256 slots, others 64; overflow (beyond level 6) is one list.
   std::array<uint32_t, 256> level0_;

@@ -101,14 +101,11 @@ bool Triggers::Delete(std::string_view name) {
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     Trigger& t = triggers_[i];
     if (!t.live || t.name != name) continue;
-    for (auto it = timers_.begin(); it != timers_.end();) {
-      CancelWhere(it->first, i);
-      if (it->second.empty()) {
-        timers_.erase(it++);
-      } else {
-        ++it;
-      }
-    }
+    absl::erase_if(pending_, [&](const auto& entry) {
+      if (entry.first >> 32 != i) return false;
+      wheel_.Cancel(wheel_.HandleAt(entry.second));
+      return true;
+    });
     for (auto& [c, fired] : fired_once_) std::erase(fired, i);
     for (auto& [action, item] : t.pairs) store_->UntrackPair(action, item);
     t = Trigger{};
@@ -145,15 +142,23 @@ std::vector<Triggers::Info> Triggers::List() const {
 
 std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex c) const {
   std::vector<std::pair<std::string_view, TimeMs>> out;
-  auto it = timers_.find(c);
-  if (it == timers_.end()) return out;
-  for (const Timer& timer : it->second) {
+  for (uint32_t i = 0; i < triggers_.size(); ++i) {
+    auto it = pending_.find(Payload(i, c));
     TimeMs due;
     uint64_t payload;
-    if (wheel_.Get(timer.handle, &due, &payload))
-      out.emplace_back(triggers_[timer.trigger].name, due);
+    if (it != pending_.end() && wheel_.Get(wheel_.HandleAt(it->second), &due, &payload)) {
+      out.emplace_back(triggers_[i].name, due);
+    }
   }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const auto& a, const auto& b) { return a.second < b.second; });
   return out;
+}
+
+size_t Triggers::memory_bytes() const {
+  // flat_hash_map: one slot (key, value) plus one control byte per bucket.
+  return wheel_.memory_bytes() +
+         pending_.bucket_count() * (sizeof(std::pair<uint64_t, uint32_t>) + 1);
 }
 
 MessageCounts Triggers::counts() const {
@@ -221,41 +226,32 @@ bool Triggers::Matches(const Trigger& t, const AppliedEvent& e) const {
 }
 
 void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
-  const Trigger& t = triggers_[index];
+  Trigger& t = triggers_[index];
   CustomerIndex c = e.customer;
-  std::vector<Timer>& mine = timers_[c];
-  bool pending =
-      std::any_of(mine.begin(), mine.end(), [&](const Timer& x) { return x.trigger == index; });
-  if (pending) return;  // one pending timer per (trigger, customer)
+  uint64_t key = Payload(index, c);
+  if (pending_.contains(key)) return;  // one pending timer per (trigger, customer)
   if (t.once && HasFiredOnce(index, c)) return;
   if (t.condition && !engagement_->Holds(*t.condition, c, e.record, e.now)) return;
-  mine.push_back({index, wheel_.Arm(e.input.ts + t.delay_ms, Payload(index, c))});
-  ++triggers_[index].pending;
+  pending_.emplace(key, wheel_.Arm(e.input.ts + t.delay_ms, key).index);
+  ++t.pending;
 }
 
 void Triggers::CancelUnless(const AppliedEvent& e) {
-  auto it = timers_.find(e.customer);
-  if (it == timers_.end()) return;
-  std::erase_if(it->second, [&](const Timer& timer) {
-    Trigger& t = triggers_[timer.trigger];
-    if (!t.unless_action || *t.unless_action != e.input.action) return false;
-    if (t.unless_item && !t.unless_item->Matches(e.input.item)) return false;
-    wheel_.Cancel(timer.handle);
-    --t.pending;
-    ++counts_.cancelled;
-    return true;
-  });
+  for (uint32_t i = 0; i < triggers_.size(); ++i) {
+    Trigger& t = triggers_[i];
+    if (!t.live || !t.unless_action || *t.unless_action != e.input.action) continue;
+    if (t.unless_item && !t.unless_item->Matches(e.input.item)) continue;
+    if (CancelTimer(i, e.customer)) ++counts_.cancelled;
+  }
 }
 
-void Triggers::CancelWhere(CustomerIndex c, uint32_t trigger) {
-  auto it = timers_.find(c);
-  if (it == timers_.end()) return;
-  std::erase_if(it->second, [&](const Timer& timer) {
-    if (trigger != UINT32_MAX && timer.trigger != trigger) return false;
-    wheel_.Cancel(timer.handle);
-    --triggers_[timer.trigger].pending;
-    return true;
-  });
+bool Triggers::CancelTimer(uint32_t trigger, CustomerIndex c) {
+  auto it = pending_.find(Payload(trigger, c));
+  if (it == pending_.end()) return false;
+  wheel_.Cancel(wheel_.HandleAt(it->second));
+  pending_.erase(it);
+  --triggers_[trigger].pending;
+  return true;
 }
 
 bool Triggers::HasFiredOnce(uint32_t trigger, CustomerIndex c) const {
@@ -265,19 +261,16 @@ bool Triggers::HasFiredOnce(uint32_t trigger, CustomerIndex c) const {
 }
 
 void Triggers::OnCustomerDeleted(CustomerIndex c, std::string_view) {
-  CancelWhere(c, UINT32_MAX);
-  timers_.erase(c);
+  for (uint32_t i = 0; i < triggers_.size(); ++i) CancelTimer(i, c);
   fired_once_.erase(c);
   recent_.erase(c);
   engagement_->OnCustomerDeleted(c);
 }
 
 void Triggers::OnFlushAll() {
-  for (auto& [c, mine] : timers_) {
-    for (const Timer& timer : mine) wheel_.Cancel(timer.handle);
-  }
+  for (const auto& [key, node] : pending_) wheel_.Cancel(wheel_.HandleAt(node));
   for (Trigger& t : triggers_) t.pending = 0;
-  timers_.clear();
+  pending_.clear();
   fired_once_.clear();
   recent_.clear();
   engagement_->OnFlushAll();
@@ -302,9 +295,7 @@ size_t Triggers::Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done) 
     auto c = static_cast<CustomerIndex>(f.payload & 0xffffffffu);
     Trigger& t = triggers_[index];
     --t.pending;
-    auto it = timers_.find(c);
-    std::erase_if(it->second, [&](const Timer& timer) { return timer.trigger == index; });
-    if (it->second.empty()) timers_.erase(it);
+    pending_.erase(f.payload);
     if (t.once) fired_once_[c].push_back(index);
     if (!AdmitUnderCap(c, now)) {
       ++counts_.capped;

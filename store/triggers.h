@@ -89,9 +89,11 @@ class Triggers : public StoreObserver, private EngagementSink {
   // TRIGGER.DEL: cancels its pending timers; false when unknown.
   bool Delete(std::string_view name);
   std::vector<Info> List() const;
-  // CUSTOMER `pending`: (trigger, due) in arming order.
+  // CUSTOMER `pending`: (trigger, due), soonest first.
   std::vector<std::pair<std::string_view, TimeMs>> Pending(CustomerIndex c) const;
   MessageCounts counts() const;
+  // Bytes held by pending timers (wheel nodes and the (trigger, customer) index).
+  size_t memory_bytes() const;
 
   // Fires timers due by `now`, at most `limit`, in (due, arming) order; ones due before
   // `late_before` are marked late (they came due while the server was down). Returns how many
@@ -121,10 +123,6 @@ class Triggers : public StoreObserver, private EngagementSink {
     uint64_t pending = 0;
     bool live = false;
   };
-  struct Timer {
-    uint32_t trigger;
-    TimerWheel::Handle handle;
-  };
   // A segment entry or badge award seen in steps 6–7, armed in step 8.
   struct Arrival {
     TriggerDefinition::Source source;
@@ -144,7 +142,8 @@ class Triggers : public StoreObserver, private EngagementSink {
   bool HasFiredOnce(uint32_t trigger, CustomerIndex c) const;
   // Whether the cap lets one more message out at `now`; records it if so.
   bool AdmitUnderCap(CustomerIndex c, TimeMs now);
-  void CancelWhere(CustomerIndex c, uint32_t trigger);  // trigger UINT32_MAX: all of c's
+  // Cancels the pending timer of (trigger, c), if any; true if there was one.
+  bool CancelTimer(uint32_t trigger, CustomerIndex c);
   std::string Describe(const Trigger& t) const;
 
   Store* store_;
@@ -152,7 +151,9 @@ class Triggers : public StoreObserver, private EngagementSink {
   OutboxSink* outbox_ = nullptr;
   TimerWheel wheel_;
   std::vector<Trigger> triggers_;  // indices stable while timers refer to them
-  absl::flat_hash_map<CustomerIndex, std::vector<Timer>> timers_;
+  // Pending timers by (trigger << 32 | customer) -> wheel node: one per pair, ~50 bytes each
+  // with the node (SPEC budget 64).
+  absl::flat_hash_map<uint64_t, uint32_t> pending_;
   absl::flat_hash_map<CustomerIndex, std::vector<uint32_t>> fired_once_;
   absl::flat_hash_map<CustomerIndex, std::vector<TimeMs>> recent_;  // sent times, for the cap
   uint64_t cap_n_ = 0;

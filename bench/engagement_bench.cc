@@ -1,0 +1,117 @@
+// Engagement costs in-process (issue 5 benchmarks):
+//   - EVENT with no badges/segments/triggers vs with 10 of each (target: >= 0.8x the rate);
+//   - memory per pending scenario timer with 10,000,000 pending (target <= 64 bytes), and
+//     arm + cancel through the trigger engine;
+//   - firing rate of due timers into the outbox (target >= 1,000,000/s).
+//   build/bench/engagement_bench --benchmark_counters_tabular=true
+#include <benchmark/benchmark.h>
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "store/clock.h"
+#include "store/engagement.h"
+#include "store/store.h"
+#include "store/strings.h"
+#include "store/triggers.h"
+
+namespace kizuna::store {
+namespace {
+
+constexpr TimeMs kT0 = 1'700'000'000'000;
+constexpr TimeMs kDay = 86'400'000;
+
+// Counts entries instead of storing them: the stream's own cost is measured with the stream.
+class CountingOutbox : public OutboxSink {
+ public:
+  void Emit(const OutboxMessage& m) override { bytes += m.message.size(), ++entries; }
+  uint64_t entries = 0, bytes = 0;
+};
+
+struct World {
+  ManualClock clock{kT0};
+  Store store{&clock};
+  Engagement engagement{&store};
+  Triggers triggers{&store, &engagement, kT0};
+  CountingOutbox outbox;
+  std::vector<std::string> ids;
+
+  explicit World(int customers) {
+    triggers.set_outbox(&outbox);
+    (void)store.SetRule({"view", "view", {}, {{"product", 3}, {"lifestyle", 5}}, {}});
+    (void)store.SetRule({"purchase", "purchase", {}, {{"product", 8}, {"lifestance", 1}}, {}});
+    for (int i = 0; i < customers; ++i) ids.push_back(StrCat("cust:", 100'000'000 + i));
+  }
+
+  void Event(std::string_view id, std::string_view action, std::string_view item, TimeMs ts) {
+    EventInput in;
+    in.customer = id;
+    in.action = action;
+    in.item = item;
+    in.ts = ts;
+    (void)store.ApplyEvent(in, clock.NowMs());
+  }
+
+  // 10 badges, 10 segments and 10 triggers of the kinds the issue's scenarios use.
+  void Define() {
+    for (int k = 0; k < 10; ++k) {
+      std::string name = StrCat("b", k), n = StrCat(5 + k * 3);
+      std::string pred = StrCat("count:view:product:", k, " >= ", 2 + k);
+      (void)engagement.SetBadge(name, {pred});
+      std::string seg = StrCat("s", k), where = StrCat("product >= ", n, " AND lifestyle >= 1");
+      (void)engagement.SetSegment(seg, {where}, kT0);
+      TriggerDefinition t;
+      std::string tname = StrCat("t", k), item = StrCat("product:", k);
+      t.name = tname;
+      t.on = "view";
+      t.item = item;
+      t.delay_ms = kDay;
+      t.unless_action = "purchase";
+      t.message = "mail";
+      (void)triggers.Set(t);
+    }
+  }
+};
+
+void BM_Event(benchmark::State& state) {
+  World w(100'000);
+  if (state.range(0)) w.Define();
+  std::mt19937 rng(3);
+  std::vector<std::string> items;
+  for (int k = 0; k < 20; ++k) items.push_back(StrCat("product:", k));
+  TimeMs ts = kT0;
+  for (auto _ : state) {
+    const std::string& id = w.ids[rng() % w.ids.size()];
+    w.Event(id, (rng() % 8) ? "view" : "purchase", items[rng() % items.size()], ts);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.counters["timers_pending"] = static_cast<double>(w.triggers.counts().pending);
+}
+BENCHMARK(BM_Event)->Arg(0)->Arg(10)->ArgName("definitions")->Unit(benchmark::kNanosecond);
+
+// 1,000,000 customers x 10 triggers = 10,000,000 pending timers.
+void BM_PendingTimerMemory(benchmark::State& state) {
+  for (auto _ : state) {
+    World w(1'000'000);
+    w.Define();
+    for (const std::string& id : w.ids) {
+      for (int k = 0; k < 10; ++k) w.Event(id, "view", StrCat("product:", k), kT0);
+    }
+    state.counters["timers"] = static_cast<double>(w.triggers.counts().pending);
+    state.counters["bytes_per_timer"] = static_cast<double>(w.triggers.memory_bytes()) /
+                                        static_cast<double>(w.triggers.counts().pending);
+    // Firing all of them into the outbox, in 1,000-timer slices as the server does.
+    auto start = std::chrono::steady_clock::now();
+    bool done = false;
+    while (!done) w.triggers.Fire(kT0 + kDay, 1000, 0, &done);
+    double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.counters["fired_per_s"] = static_cast<double>(w.outbox.entries) / secs;
+  }
+}
+BENCHMARK(BM_PendingTimerMemory)->Iterations(1)->Unit(benchmark::kSecond);
+
+}  // namespace
+}  // namespace kizuna::store

@@ -2,6 +2,8 @@
 scenarios, one pending timer per (trigger, customer), UNLESS, FIRST, IF, ONCE, ON ENTER/BADGE,
 the message cap, TRIGGER.DEL/CUSTOMER.DEL cancelling, errors, and a restart that replays the
 same timers and firings."""
+import signal
+
 import pytest
 import redis
 
@@ -175,7 +177,8 @@ def test_bad_trigger_definitions_change_nothing(r):
     assert (r.execute_command("TRIGGER.LIST"), r.info("scoring")["tracked_items"]) == before
 
 
-def test_restart_replays_timers_and_firings(make_server, workdir):
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["sigterm", "kill-9"])
+def test_restart_replays_timers_and_firings(make_server, workdir, stop):
     args = ["--dir", workdir, "--appendonly", "yes", "--appendfsync", "always"]
     s = make_server(*args, flags=FLAGS)
     r = s.client()
@@ -189,7 +192,7 @@ def test_restart_replays_timers_and_firings(make_server, workdir):
     before = ([customer(r, c) for c in ("x", "y", "z")], messages(r),
               r.execute_command("TRIGGER.LIST"))
     assert before[1] == {"sent": 6, "capped": 0, "cancelled": 0, "pending": 4}
-    assert s.stop() == 0
+    assert s.stop(stop) == (0 if stop == signal.SIGTERM else -signal.SIGKILL)
     r = make_server(*args, flags=FLAGS).client()
     after = ([customer(r, c) for c in ("x", "y", "z")], messages(r),
              r.execute_command("TRIGGER.LIST"))

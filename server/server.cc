@@ -251,6 +251,7 @@ void Server::RequestShutdown(std::optional<bool> save) {
   signals_.cancel(ignored);
   cron_timer_.cancel();
   timer_driver_.Stop();
+  http_.Stop();
   auto sessions = sessions_;
   for (auto& [id, s] : sessions) s->Kill();
   LogNotice("kizuna is now ready to exit, bye bye...");
@@ -299,6 +300,7 @@ int Server::Run() {
   }
   RaiseFileLimit(config_.maxclients);
   if (!Listen()) return 1;
+  if (config_.http_port > 0 && !http_.Listen(config_.bind, config_.http_port)) return 1;
   if (!config_.pidfile.empty()) {
     std::ofstream(config_.pidfile) << getpid() << "\n";
   }

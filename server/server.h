@@ -20,6 +20,7 @@
 #include "protocol/request_parser.h"
 #include "server/command_table.h"
 #include "server/config.h"
+#include "server/http/http_server.h"
 #include "server/persistence.h"
 #include "server/slowlog.h"
 #include "server/timer_driver.h"
@@ -131,6 +132,7 @@ class Server {
   Slowlog slowlog_;
   Persistence persistence_{*this};
   TimerDriver timer_driver_{*this};
+  HttpServer http_{*this};
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;

@@ -10,6 +10,7 @@ packages=(
   clang libclang-rt-14-dev
   redis-server redis-tools libhiredis-dev
   python3 python3-redis python3-pytest
+  prometheus  # promtool, to validate /metrics
 )
 
 missing=()

@@ -73,6 +73,7 @@ Server::Server(Config config)
   engagement_ = std::make_unique<store::Engagement>(store_.get());
   triggers_ =
       std::make_unique<store::Triggers>(store_.get(), engagement_.get(), pinnable_clock_->NowMs());
+  insight_ = std::make_unique<store::Insight>(store_.get());
   RegisterConnectionCommands(commands_);
   RegisterClientCommands(commands_);
   RegisterServerCommands(commands_);
@@ -80,6 +81,7 @@ Server::Server(Config config)
   RegisterDefinitionCommands(commands_);
   RegisterEngagementCommands(commands_);
   RegisterTriggerCommands(commands_);
+  RegisterInsightCommands(commands_);
   RegisterScoringCommands(commands_);
   run_id_ = RandomHex(40);
   start_time_ms_ = clock_->NowMs();

@@ -26,6 +26,7 @@
 #include "server/timer_driver.h"
 #include "store/clock.h"
 #include "store/engagement.h"
+#include "store/insight.h"
 #include "store/store.h"
 #include "store/triggers.h"
 
@@ -64,6 +65,7 @@ class Server {
   store::Store& store() { return *store_; }
   store::Engagement& engagement() { return *engagement_; }
   store::Triggers& triggers() { return *triggers_; }
+  store::Insight& insight() { return *insight_; }
   store::Clock& clock() { return *pinnable_clock_; }
   // For log replay: the clock reads the recorded time of the command being replayed.
   store::PinnableClock& pinnable_clock() { return *pinnable_clock_; }
@@ -128,6 +130,7 @@ class Server {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::Engagement> engagement_;  // badges and segments
   std::unique_ptr<store::Triggers> triggers_;      // observes store_, drives engagement_
+  std::unique_ptr<store::Insight> insight_;        // daily series, STATS queries
   CommandTable commands_;
   Slowlog slowlog_;
   Persistence persistence_{*this};

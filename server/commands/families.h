@@ -23,6 +23,7 @@ void RegisterIntrospectionCommands(CommandTable& table);  // COMMAND
 void RegisterDefinitionCommands(CommandTable& table);     // CATEGORY.* RULE.*
 void RegisterEngagementCommands(CommandTable& table);     // BADGE.* SEGMENT.*
 void RegisterTriggerCommands(CommandTable& table);        // TRIGGER.*
+void RegisterInsightCommands(CommandTable& table);        // STATS STATS.* RFM
 void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOMER TOP RANK
 
 // INFO lines ("name:value\r\n") that describe the store, for section "keyspace" and

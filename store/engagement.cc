@@ -237,7 +237,8 @@ absl::StatusOr<bool> Engagement::DeleteSegment(std::string_view name) {
 }
 
 bool Engagement::HasBadge(std::string_view name) const { return FindLive(badges_, name) >= 0; }
-bool Engagement::HasSegment(std::string_view name) const { return FindLive(segments_, name) >= 0; }
+bool Engagement::HasSegment(std::string_view name) const { return SegmentIndex(name) >= 0; }
+int Engagement::SegmentIndex(std::string_view name) const { return FindLive(segments_, name); }
 
 std::vector<Engagement::DefinitionInfo> Engagement::Badges() const { return Infos(badges_); }
 

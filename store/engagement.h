@@ -66,6 +66,9 @@ class Engagement {
   absl::StatusOr<bool> DeleteSegment(std::string_view name);
   bool HasBadge(std::string_view name) const;
   bool HasSegment(std::string_view name) const;
+  // Segment index of a live segment, or -1; then membership by index.
+  int SegmentIndex(std::string_view name) const;
+  bool InSegment(int segment, CustomerIndex c) const { return IsMember(segments_[segment], c); }
   std::vector<DefinitionInfo> Badges() const;
   std::vector<DefinitionInfo> Segments() const;
 

@@ -1,6 +1,7 @@
 #include "store/insight.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 namespace kizuna::store {
@@ -179,6 +180,49 @@ std::optional<RfmFigures> Insight::Rfm(CustomerIndex c, TimeMs now) const {
   };
   return RfmFigures{score(worse_r), score(worse_f), score(worse_m),
                     my_days,        mine.frequency, mine.monetary};
+}
+
+double Insight::Vector(CustomerIndex c, TimeMs now, std::vector<double>* v) const {
+  size_t n = store_->categories().size();
+  v->resize(n);
+  double sum = 0;
+  for (size_t k = 0; k < n; ++k) {
+    (*v)[k] = store_->Score(c, static_cast<int>(k), now);
+    sum += (*v)[k] * (*v)[k];
+  }
+  return std::sqrt(sum);
+}
+
+std::vector<double> Insight::SeedDirection(const std::vector<CustomerIndex>& seeds,
+                                           TimeMs now) const {
+  std::vector<double> mean(store_->categories().size(), 0.0), v;
+  size_t usable = 0;
+  for (CustomerIndex s : seeds) {
+    double norm = Vector(s, now, &v);
+    if (norm == 0) continue;
+    for (size_t k = 0; k < v.size(); ++k) mean[k] += v[k] / norm;
+    ++usable;
+  }
+  double norm = 0;
+  for (double x : mean) norm += x * x;
+  norm = std::sqrt(norm);
+  // Seeds pointing in opposite directions can cancel out: no direction to compare with.
+  if (usable == 0 || norm == 0) return {};
+  for (double& x : mean) x /= norm;
+  return mean;
+}
+
+void Insight::KeepBest(std::vector<std::pair<CustomerIndex, double>>* scored, size_t k) const {
+  auto better = [this](const auto& a, const auto& b) {
+    if (a.second != b.second) return a.second > b.second;
+    return store_->CustomerId(a.first) < store_->CustomerId(b.first);
+  };
+  if (scored->size() > k) {
+    std::nth_element(scored->begin(), scored->begin() + static_cast<long>(k), scored->end(),
+                     better);
+    scored->resize(k);
+  }
+  std::sort(scored->begin(), scored->end(), better);
 }
 
 }  // namespace kizuna::store

@@ -8,6 +8,7 @@
 #ifndef KIZUNA_STORE_INSIGHT_H_
 #define KIZUNA_STORE_INSIGHT_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -72,6 +73,14 @@ class Insight : public StoreObserver {
   // nullopt when the customer never bought.
   std::optional<RfmFigures> Rfm(CustomerIndex c, TimeMs now) const;
 
+  // LOOKALIKE: up to k (customer, cosine similarity) pairs, best first, ties by id; seeds and
+  // customers for whom `excluded` is true are left out, as are zero vectors and similarities
+  // below `min_similarity`. nullopt when no seed has a non-zero score vector.
+  template <typename Excluded>
+  std::optional<std::vector<std::pair<CustomerIndex, double>>> Lookalike(
+      const std::vector<CustomerIndex>& seeds, size_t k, std::optional<double> min_similarity,
+      Excluded&& excluded, TimeMs now) const;
+
   void OnEvent(const AppliedEvent& event) override;
   void OnFlushAll() override;
 
@@ -81,10 +90,42 @@ class Insight : public StoreObserver {
     double revenue = 0;
   };
   std::vector<double> Scores(int category, TimeMs now) const;
+  // The customer's score per category at `now`; returns its Euclidean norm.
+  double Vector(CustomerIndex c, TimeMs now, std::vector<double>* v) const;
+  // Unit-length mean direction of the seeds, or empty when none is usable.
+  std::vector<double> SeedDirection(const std::vector<CustomerIndex>& seeds, TimeMs now) const;
+  // Keeps the k best (similarity desc, id asc) of `scored`.
+  void KeepBest(std::vector<std::pair<CustomerIndex, double>>* scored, size_t k) const;
 
   Store* store_;
   absl::flat_hash_map<int64_t, Day> days_;  // by UTC day number
 };
+
+template <typename Excluded>
+std::optional<std::vector<std::pair<CustomerIndex, double>>> Insight::Lookalike(
+    const std::vector<CustomerIndex>& seeds, size_t k, std::optional<double> min_similarity,
+    Excluded&& excluded, TimeMs now) const {
+  std::vector<double> direction = SeedDirection(seeds, now);
+  if (direction.empty()) return std::nullopt;
+  std::vector<CustomerIndex> sorted_seeds = seeds;
+  std::sort(sorted_seeds.begin(), sorted_seeds.end());
+  std::vector<std::pair<CustomerIndex, double>> scored;
+  std::vector<double> v;
+  for (size_t i = 0; i < store_->customer_slots(); ++i) {
+    auto c = static_cast<CustomerIndex>(i);
+    if (!store_->customer_live(c) || excluded(c)) continue;
+    if (std::binary_search(sorted_seeds.begin(), sorted_seeds.end(), c)) continue;
+    double norm = Vector(c, now, &v);
+    if (norm == 0) continue;
+    double dot = 0;
+    for (size_t j = 0; j < v.size(); ++j) dot += v[j] * direction[j];
+    double similarity = dot / norm;
+    if (min_similarity && similarity < *min_similarity) continue;
+    scored.emplace_back(c, similarity);
+  }
+  KeepBest(&scored, k);
+  return scored;
+}
 
 // floor(ms / 1d), for negative times too.
 inline int64_t DayOf(TimeMs ms) { return ms >= 0 ? ms / kDayMs : -((-ms + kDayMs - 1) / kDayMs); }

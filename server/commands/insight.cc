@@ -1,7 +1,9 @@
 // STATS, STATS.HISTOGRAM, STATS.REVENUE, STATS.SERIES and RFM (SPEC §2 "Insight").
 #include "store/insight.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "server/arg_parser.h"
 #include "server/command_context.h"
@@ -204,6 +206,67 @@ void HandleRfm(CommandContext& ctx) {
   w.Double(rfm->monetary);
 }
 
+bool IsLookalikeOption(std::string_view a) {
+  return EqualsIgnoreCase(a, "MINSIM") || EqualsIgnoreCase(a, "EXCLUDE");
+}
+
+// LOOKALIKE <k> SEED <id> [<id> ...] | LOOKALIKE <k> SEGMENT <name>  [MINSIM <x>] [EXCLUDE <seg>]
+void HandleLookalike(CommandContext& ctx) {
+  Server& server = ctx.server;
+  const store::Engagement& engagement = server.engagement();
+  ArgParser p(ctx.args, 1);
+  int64_t k = p.NextInt();
+  if (p.ok() && k < 0) p.Fail("ERR k must be zero or more");
+  std::vector<store::CustomerIndex> seeds;
+  if (p.Consume("SEED")) {
+    if (!p.HasNext() || IsLookalikeOption(ctx.args[ctx.args.size() - p.remaining()])) {
+      p.Fail(kSyntaxError);
+    }
+    while (p.HasNext() && !IsLookalikeOption(ctx.args[ctx.args.size() - p.remaining()])) {
+      store::CustomerIndex c = server.store().FindCustomer(p.Next());
+      if (c != store::kNoCustomer) seeds.push_back(c);  // unknown seeds are ignored
+    }
+  } else if (p.Consume("SEGMENT")) {
+    std::string_view name = p.Next();
+    int segment = engagement.SegmentIndex(name);
+    if (p.ok() && segment < 0) p.Fail(StrCat("ERR unknown segment '", name, "'"));
+    for (size_t c = 0; p.ok() && c < server.store().customer_slots(); ++c) {
+      auto ci = static_cast<store::CustomerIndex>(c);
+      if (server.store().customer_live(ci) && engagement.InSegment(segment, ci)) {
+        seeds.push_back(ci);
+      }
+    }
+  } else {
+    p.Fail(kSyntaxError);
+  }
+  std::optional<double> min_similarity;
+  int exclude = -1;
+  while (p.HasNext()) {
+    if (p.Consume("MINSIM") && !min_similarity) {
+      min_similarity = p.NextDouble();
+    } else if (p.Consume("EXCLUDE") && exclude < 0) {
+      std::string_view name = p.Next();
+      exclude = engagement.SegmentIndex(name);
+      if (p.ok() && exclude < 0) p.Fail(StrCat("ERR unknown segment '", name, "'"));
+    } else {
+      p.Fail(kSyntaxError);
+    }
+  }
+  if (!p.ok()) return ctx.reply.Error(p.error());
+  auto excluded = [&](store::CustomerIndex c) {
+    return exclude >= 0 && engagement.InSegment(exclude, c);
+  };
+  auto best = server.insight().Lookalike(seeds, static_cast<size_t>(k), min_similarity, excluded,
+                                         server.clock().NowMs());
+  if (!best) return ctx.reply.Error("ERR no usable seed");
+  ctx.reply.Array(best->size());
+  for (auto [c, similarity] : *best) {
+    ctx.reply.Array(2);
+    ctx.reply.Bulk(server.store().CustomerId(c));
+    ctx.reply.Double(similarity);
+  }
+}
+
 const CommandSpec kInsightCommands[] = {
     {.name = "stats",
      .arity = 1,
@@ -240,6 +303,16 @@ const CommandSpec kInsightCommands[] = {
      .group = "insight",
      .acl = "@read @slow @insight",
      .complexity = "O(days), O(N) for customers"},
+    {.name = "lookalike",
+     .arity = -4,
+     .flags = kReadonly,
+     .handler = HandleLookalike,
+     .summary = "Customers most similar (cosine of score vectors) to seed customers.",
+     .syntax = "k:integer (SEED (id ...) | SEGMENT segment) [MINSIM x:double] "
+               "[EXCLUDE segment]",
+     .group = "insight",
+     .acl = "@read @slow @insight",
+     .complexity = "O(N·C) in customers and categories"},
     {.name = "rfm",
      .arity = 2,
      .flags = kReadonly,

@@ -132,3 +132,90 @@ def test_bad_arguments(r):
         with pytest.raises(redis.ResponseError) as error:
             r.execute_command(*args)
         assert message in str(error.value), (args, str(error.value))
+
+
+def lookalike(r, *args):
+    return [(cid.decode(), float(sim)) for cid, sim in r.execute_command("LOOKALIKE", *args)]
+
+
+def test_lookalike_small_cases(r):
+    r.execute_command("RULE.SET", "life", "ACTION", "life", "POINTS", "lifestyle", 1)
+    r.execute_command("RULE.SET", "stance", "ACTION", "stance", "POINTS", "lifestance", 1)
+    vectors = {"s1": (1, 0, 0), "s2": (0, 1, 0), "a": (1, 1, 0), "b": (2, 2, 0), "c": (0, 0, 3),
+               "d": (1, 0, 0), "z": (0, 0, 0)}
+    for cid, (p, l, s) in vectors.items():
+        r.execute_command("EVENT", cid, "signup")
+        for action, n in (("view", p), ("life", l), ("stance", s)):
+            for _ in range(n):
+                r.execute_command("EVENT", cid, action)
+    # mean of unit seeds (1,0,0),(0,1,0) -> direction (1,1,0)/sqrt2: a and b are identical in
+    # direction (tie -> by id), d is at 45 degrees, c is orthogonal, z (all zero) is skipped.
+    got = lookalike(r, 10, "SEED", "s1", "s2", "nosuch")
+    assert [cid for cid, _ in got] == ["a", "b", "d", "c"]
+    assert got[0][1] == pytest.approx(1.0) and got[2][1] == pytest.approx(2 ** -0.5)
+    assert got[3][1] == 0
+    assert [cid for cid, _ in lookalike(r, 2, "SEED", "s1", "s2")] == ["a", "b"]
+    assert [cid for cid, _ in lookalike(r, 10, "SEED", "s1", "s2", "MINSIM", "0.5")] == \
+        ["a", "b", "d"]
+    r.execute_command("SEGMENT.SET", "pair", "WHERE", "product >= 1 AND lifestyle >= 1")
+    assert [cid for cid, _ in lookalike(r, 10, "SEGMENT", "pair")] == ["d", "s1", "s2", "c"]
+    assert [cid for cid, _ in lookalike(r, 10, "SEED", "s1", "s2", "EXCLUDE", "pair")] == \
+        ["d", "c"]
+    assert lookalike(r, 0, "SEED", "s1") == []
+    for args, message in (((3, "SEED", "z", "nosuch"), "no usable seed"),
+                          ((3, "SEGMENT", "nosuch"), "unknown segment 'nosuch'"),
+                          ((3, "SEED", "a", "EXCLUDE", "nosuch"), "unknown segment 'nosuch'"),
+                          ((-1, "SEED", "a"), "k must be zero or more"),
+                          (("x", "SEED", "a"), "not an integer"),
+                          ((3, "SEED", "MINSIM", "1"), "syntax error"),
+                          ((3, "SEED", "a", "MINSIM", "x"), "not a valid float"),
+                          ((3, "PEERS", "a"), "syntax error")):
+        with pytest.raises(redis.ResponseError) as error:
+            r.execute_command("LOOKALIKE", *args)
+        assert message in str(error.value), (args, str(error.value))
+
+
+def test_lookalike_matches_brute_force_on_100k_customers(server):
+    import math
+    import random
+    r = server.client()
+    for k, cat in enumerate(("product", "lifestyle", "lifestance")):
+        r.execute_command("RULE.SET", f"r{k}", "ACTION", f"a{k}", "POINTS", cat, 1, "PER", 1)
+    rng = random.Random(11)
+    vectors = {}
+    pipe = r.pipeline(transaction=False)
+    for i in range(100_000):
+        cid = f"c{i:06d}"
+        v = tuple(round(rng.uniform(0, 100), 3) if rng.random() < 0.8 else 0.0 for _ in range(3))
+        vectors[cid] = v
+        for k, x in enumerate(v):
+            pipe.execute_command("EVENT", cid, f"a{k}", "VALUE", x)
+        if i % 5000 == 4999:
+            pipe.execute()
+    pipe.execute()
+    seeds = ["c000001", "c000002", "c000003"]
+    direction = [0.0, 0.0, 0.0]
+    for s in seeds:
+        norm = math.sqrt(sum(x * x for x in vectors[s]))
+        for k in range(3):
+            direction[k] += vectors[s][k] / norm if norm else 0
+    dnorm = math.sqrt(sum(x * x for x in direction))
+    expected = {}
+    for cid, v in vectors.items():
+        norm = math.sqrt(sum(x * x for x in v))
+        if cid in seeds or norm == 0:
+            continue
+        expected[cid] = sum(a * b for a, b in zip(v, direction)) / (norm * dnorm)
+    got = lookalike(r, 50, "SEED", *seeds)
+    ranked = sorted(expected.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert len(got) == 50
+    for (cid, sim), (want_cid, want_sim) in zip(got, ranked[:50]):
+        assert sim == pytest.approx(expected[cid], abs=1e-12)
+        assert sim == pytest.approx(want_sim, abs=1e-12)  # same order up to rounding ties
+    assert all(a[1] >= b[1] for a, b in zip(got, got[1:]))
+    # MINSIM keeps exactly those at or above it (up to rounding right at the threshold).
+    threshold = ranked[999][1]
+    kept = len(lookalike(r, 100000, "SEED", *seeds, "MINSIM", repr(threshold)))
+    above = sum(1 for s in expected.values() if s > threshold + 1e-12)
+    near = sum(1 for s in expected.values() if abs(s - threshold) <= 1e-12)
+    assert above <= kept <= above + near and above + near >= 1000

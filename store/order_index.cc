@@ -4,85 +4,14 @@
 
 namespace kizuna::store {
 
-size_t OrderIndex::FindBlock(const Probe& p) const {
-  // upper_bound over block fronts, minus one.
-  size_t lo = 0, hi = blocks_.size();
-  while (lo < hi) {
-    size_t mid = (lo + hi) / 2;
-    if (BeforeFront(p, mid)) {
-      hi = mid;
-    } else {
-      lo = mid + 1;
-    }
-  }
-  return lo == 0 ? 0 : lo - 1;
-}
-
-// LowerBound in two batched rounds instead of a binary search: every entry read is a likely
-// cache miss, and misses issued together overlap. Round 1 finds the group of kGroup entries
-// holding the answer from each group's last entry, round 2 scans that group. The stages are
-// separate so that several indexes can run them interleaved (InsertAll).
-void OrderIndex::SearchBegin(Search* s) const {
-  s->block = FindBlock(s->probe);
-  const Block& b = blocks_[s->block];
-  const char* items = reinterpret_cast<const char*>(b.items.data());
-  for (size_t off = 0; off < b.items.size() * sizeof(uint32_t); off += 64) {
-    __builtin_prefetch(items + off);
-  }
-}
-
-void OrderIndex::SearchSamples(Search* s) const {
-  const Block& b = blocks_[s->block];
-  const size_t n = b.items.size();
-  s->groups = (n + kGroup - 1) / kGroup;
-  for (size_t j = 0; j < s->groups; ++j) {
-    s->cs[j] = b.items[std::min(j * kGroup + kGroup - 1, n - 1)];
-  }
-  keys_->Prefetch(s->cs, s->groups);
-}
-
-void OrderIndex::SearchRound1(Search* s) const {
-  const Block& b = blocks_[s->block];
-  const size_t n = b.items.size();
-  double keys[kGroup];
-  uint64_t labels[kGroup];
-  keys_->Fetch(s->cs, s->groups, keys, labels);
-  size_t j = 0;
-  while (j < s->groups && Before(Probe{Sanitize(keys[j]), labels[j], s->cs[j]}, s->probe)) ++j;
-  if (j == s->groups) {
-    s->lo = s->last = n;
-    return;
-  }
-  // The answer is in [lo, last]; entries [lo, last) still need a look.
-  s->lo = j * kGroup;
-  s->last = std::min(s->lo + kGroup - 1, n - 1);
-  keys_->Prefetch(b.items.data() + s->lo, s->last - s->lo);
-}
-
-size_t OrderIndex::SearchRound2(Search* s) const {
-  const uint32_t* items = blocks_[s->block].items.data();
-  double keys[kGroup];
-  uint64_t labels[kGroup];
-  keys_->Fetch(items + s->lo, s->last - s->lo, keys, labels);
-  for (size_t i = 0; i < s->last - s->lo; ++i) {
-    if (!Before(Probe{Sanitize(keys[i]), labels[i], items[s->lo + i]}, s->probe)) {
-      return s->lo + i;
-    }
-  }
-  return s->last;
-}
-
-size_t OrderIndex::LowerBound(Search* s) const {
-  SearchBegin(s);
-  if (blocks_[s->block].items.empty()) return 0;
-  SearchSamples(s);
-  SearchRound1(s);
-  return SearchRound2(s);
-}
-
 void OrderIndex::RefreshFront(size_t b) {
-  Probe p = Read(blocks_[b].items.front());
-  fronts_[b] = p;
+  fronts_[b] = Front{Read(blocks_[b].items.front()), blocks_[b].items.data()};
+  if (b % kFan == 0) top_[b / kFan] = fronts_[b].probe;
+}
+
+void OrderIndex::RebuildTop(size_t from_block) {
+  top_.resize((fronts_.size() + kFan - 1) / kFan);
+  for (size_t j = from_block / kFan; j < top_.size(); ++j) top_[j] = fronts_[j * kFan].probe;
 }
 
 void OrderIndex::RefreshLabels() {
@@ -91,10 +20,12 @@ void OrderIndex::RefreshLabels() {
 
 void OrderIndex::EraseFront(size_t b) {
   fronts_.erase(fronts_.begin() + static_cast<ptrdiff_t>(b));
+  RebuildTop(b);
 }
 
 void OrderIndex::InsertFront(size_t b) {
-  fronts_.insert(fronts_.begin() + static_cast<ptrdiff_t>(b), Probe{});
+  fronts_.insert(fronts_.begin() + static_cast<ptrdiff_t>(b), Front{});
+  RebuildTop(b);
   RefreshFront(b);
 }
 
@@ -109,38 +40,10 @@ void OrderIndex::Insert(uint32_t c) {
     return;
   }
   Search s;
+  s.index = this;
   s.probe = Read(c);
-  size_t pos = LowerBound(&s);
-  InsertAt(s.block, pos, c);
-}
-
-void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
-  constexpr size_t kBatch = 8;
-  for (size_t base = 0; base < n; base += kBatch) {
-    const size_t m = std::min(kBatch, n - base);
-    OrderIndex* const* ix = indexes + base;
-    Search s[kBatch];
-    bool staged[kBatch];
-    for (size_t i = 0; i < m; ++i) {
-      staged[i] = !ix[i]->blocks_.empty();
-      if (!staged[i]) continue;
-      s[i].probe = ix[i]->Read(c);
-      ix[i]->SearchBegin(&s[i]);
-    }
-    for (size_t i = 0; i < m; ++i) {
-      if (staged[i]) ix[i]->SearchSamples(&s[i]);
-    }
-    for (size_t i = 0; i < m; ++i) {
-      if (staged[i]) ix[i]->SearchRound1(&s[i]);
-    }
-    for (size_t i = 0; i < m; ++i) {
-      if (staged[i]) {
-        ix[i]->InsertAt(s[i].block, ix[i]->SearchRound2(&s[i]), c);
-      } else {
-        ix[i]->Insert(c);
-      }
-    }
-  }
+  LowerBound(&s);
+  InsertAt(s.block, s.pos, c);
 }
 
 void OrderIndex::InsertAt(size_t bi, size_t pos, uint32_t c) {
@@ -196,33 +99,17 @@ size_t OrderIndex::Find(const Block& b, uint32_t c) {
 
 bool OrderIndex::Erase(uint32_t c) {
   if (blocks_.empty()) return false;
-  size_t bi = FindBlock(Read(c));
-  size_t pos = Find(blocks_[bi], c);
-  if (pos >= blocks_[bi].items.size()) return false;
-  EraseAt(bi, pos);
+  Search s;
+  s.index = this;
+  s.probe = Read(c);
+  s.locate = true;
+  RunSearches(&s, 1);
+  if (s.pos >= blocks_[s.block].items.size()) return false;
+  EraseAt(s.block, s.pos);
   return true;
 }
 
-void OrderIndex::EraseAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
-  constexpr size_t kBatch = 8;
-  for (size_t base = 0; base < n; base += kBatch) {
-    const size_t m = std::min(kBatch, n - base);
-    OrderIndex* const* ix = indexes + base;
-    Search s[kBatch];
-    for (size_t i = 0; i < m; ++i) {
-      if (ix[i]->blocks_.empty()) continue;
-      s[i].probe = ix[i]->Read(c);
-      ix[i]->SearchBegin(&s[i]);  // finds the block and prefetches it
-    }
-    for (size_t i = 0; i < m; ++i) {
-      if (ix[i]->blocks_.empty()) continue;
-      size_t pos = Find(ix[i]->blocks_[s[i].block], c);
-      if (pos < ix[i]->blocks_[s[i].block].items.size()) ix[i]->EraseAt(s[i].block, pos);
-    }
-  }
-}
-
-void OrderIndex::EraseAt(size_t bi, size_t pos) {
+bool OrderIndex::EraseAt(size_t bi, size_t pos) {
   Block& b = blocks_[bi];
   b.items.erase(b.items.begin() + static_cast<ptrdiff_t>(pos));
   --size_;
@@ -248,14 +135,7 @@ void OrderIndex::EraseAt(size_t bi, size_t pos) {
   } else {
     FenwickAdd(bi, -1);
   }
-}
-
-size_t OrderIndex::Rank(uint32_t c) const {
-  if (blocks_.empty()) return 0;
-  Search s;
-  s.probe = Read(c);
-  size_t pos = LowerBound(&s);
-  return FenwickPrefix(s.block) + pos;
+  return restructure;
 }
 
 void OrderIndex::Build(std::vector<uint32_t> all) {
@@ -273,9 +153,10 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     b.items.reserve(kMaxBlock);
     size_t end = std::min(keyed.size(), i + kFill);
     for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].c);
+    fronts_.push_back(Front{keyed[i], b.items.data()});
     blocks_.push_back(std::move(b));
-    fronts_.push_back(keyed[i]);
   }
+  RebuildTop(0);
   size_ = keyed.size();
   RebuildFenwick();
 }
@@ -283,6 +164,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
 void OrderIndex::Clear() {
   blocks_.clear();
   fronts_.clear();
+  top_.clear();
   fenwick_.clear();
   size_ = 0;
 }
@@ -310,8 +192,8 @@ size_t OrderIndex::FenwickPrefix(size_t b) const {
 }
 
 size_t OrderIndex::MemoryBytes() const {
-  size_t bytes = blocks_.capacity() * sizeof(Block) + fronts_.capacity() * sizeof(Probe) +
-                 fenwick_.capacity() * 4;
+  size_t bytes = blocks_.capacity() * sizeof(Block) + fronts_.capacity() * sizeof(Front) +
+                 top_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4;
   for (const Block& b : blocks_) bytes += b.items.capacity() * sizeof(uint32_t);
   return bytes;
 }

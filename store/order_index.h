@@ -6,15 +6,17 @@
 // label(b) must imply id(a) < id(b); equal labels fall back to comparing ids), so a comparison
 // normally reads one place per customer (its score row, which holds the label too) instead of
 // chasing its id. Contract: a customer's key must not change while it is in the index — erase
-// it, change the score, insert it again (Store does exactly that). Labels may change if the
-// label order stays consistent with ids (then call RefreshLabels).
+// it, change the score, insert it again (Store does that, with PlanMoves/EraseMoves/InsertMoves).
+// Labels may change if the label order stays consistent with ids (then call RefreshLabels).
 //
 // Layout: a sequence of sorted blocks of at most kMaxBlock entries (a two-level B+tree; a full
 // block spills into a neighbour before it splits, so blocks stay ~90% full), the first entry of
-// each block cached with its key and label for the top-level binary search (no cache misses
-// there), and a Fenwick tree over block sizes for ranks. Inside a block the search is two
-// batched rounds (every 16th entry, then 15 entries of one group) whose key reads are issued
-// together, so a search costs about two memory latencies, not one per comparison.
+// each block cached with its key and label (fronts_, and every kFan-th of them in top_, small
+// enough to stay cached) for the block search, and a Fenwick tree over block sizes for ranks.
+// Inside a block the search is two batched rounds (every 16th entry, then 15 entries of one
+// group) whose key reads are issued together, so a search costs a few memory latencies, not one
+// per comparison. Searches of several indexes run interleaved (InsertAll, PlanMoves), so that
+// their misses overlap too.
 // Insert/erase: O(log N) compares + one memmove of at most 1 KB; Rank: O(log N); iterating the
 // first n: O(n).
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
@@ -26,6 +28,8 @@
 #include <limits>
 #include <string_view>
 #include <vector>
+
+#include "store/aligned_allocator.h"
 
 namespace kizuna::store {
 
@@ -52,10 +56,24 @@ class OrderIndex {
   void Insert(uint32_t c);
   // Returns false if c is not present (with its current key).
   bool Erase(uint32_t c);
-  // Insert / erase c in each of indexes[0, n) (distinct indexes), interleaving their searches
-  // so that the cache misses of all of them overlap. EraseAll skips indexes without c.
+  // Inserts c in each of indexes[0, n) (distinct indexes), interleaving their searches so that
+  // the cache misses of all of them overlap.
   static void InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c);
-  static void EraseAll(OrderIndex* const* indexes, size_t n, uint32_t c);
+
+  // Moving one customer whose key changes in several indexes: PlanMoves runs every search
+  // (where c is, where it goes) while the KeySource still gives c's old keys, all interleaved;
+  // then EraseMoves, the caller stores the new keys, InsertMoves. Each move's index holds c.
+  struct Move {
+    OrderIndex* index;
+    double new_key;
+    // Set by PlanMoves / EraseMoves.
+    size_t from_block = 0, from_pos = 0, to_block = 0, to_pos = 0;
+    bool found = false, replan = false;
+  };
+  static void PlanMoves(Move* moves, size_t n, uint32_t c);
+  static void EraseMoves(Move* moves, size_t n);
+  static void InsertMoves(Move* moves, size_t n, uint32_t c);
+
   // 0-based position of c; c must be present.
   size_t Rank(uint32_t c) const;
   size_t size() const { return size_; }
@@ -88,48 +106,55 @@ class OrderIndex {
   struct Block {
     std::vector<uint32_t> items;
   };
+  // A key as an unsigned integer in index order (descending key), with the tie label.
   struct Probe {
-    double key;
+    uint64_t ord;
     uint64_t label;
     uint32_t c;
   };
   static constexpr size_t kGroup = 16;
+  static constexpr size_t kMaxSearches = 16;  // run together by RunSearches
   static_assert((kMaxBlock + kGroup - 1) / kGroup <= kGroup);
-  // A lower-bound search in stages (see LowerBound).
+  // One search, run in stages (RunSearches): the block, then two batched rounds in it.
   struct Search {
+    const OrderIndex* index;
     Probe probe;
-    size_t block = 0;
-    size_t groups = 0;
-    size_t lo = 0, last = 0;
+    bool locate = false;  // find the entry probe.c itself (in place), not where probe belongs
+    size_t block = 0, pos = 0;
+    size_t groups = 0, lo = 0, last = 0;
     uint32_t cs[kGroup];
   };
-  // NaN (possible only after overflowing sums) orders as -inf, keeping the order total.
-  static double Sanitize(double k) {
-    return std::isnan(k) ? -std::numeric_limits<double>::infinity() : k;
-  }
+  // Order of a key: descending key, -0 == +0, NaN (possible only after overflowing sums) as
+  // -inf, so that the order stays total.
+  static uint64_t Ord(double k);
   Probe Read(uint32_t c) const {
     Probe p{0, 0, c};
-    keys_->Fetch(&c, 1, &p.key, &p.label);
-    p.key = Sanitize(p.key);
+    double key;
+    keys_->Fetch(&c, 1, &key, &p.label);
+    p.ord = Ord(key);
     return p;
   }
-  // True when a is ordered before b.
+  // True when a is ordered before b. Branch-free unless (key, label) tie.
   bool Before(const Probe& a, const Probe& b) const {
-    if (a.key != b.key) return a.key > b.key;
-    if (a.label != b.label) return a.label < b.label;
-    return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
+    bool lt = (a.ord < b.ord) | ((a.ord == b.ord) & (a.label < b.label));
+    bool eq = (a.ord == b.ord) & (a.label == b.label);
+    if (__builtin_expect(eq, 0)) return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
+    return lt;
   }
-  bool BeforeFront(const Probe& p, size_t b) const { return Before(p, fronts_[b]); }
-  // Index of the block where p belongs: the last block whose first entry is not after p.
-  size_t FindBlock(const Probe& p) const;
-  // Block and first position in it whose entry is not before s->probe (a non-empty index).
-  size_t LowerBound(Search* s) const;
-  void SearchBegin(Search* s) const;    // FindBlock, prefetch the block
+  // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the block
+  // (binary searches over block fronts in lockstep), then, unless locating, two rounds.
+  static void RunSearches(Search* s, size_t n);
+  // For each i: base[i] += the last position in [0, len[i]) not after s[i].probe (0 if none).
+  template <typename T>
+  static void LockstepSearch(const Search* s, size_t n, const T** base, size_t* len);
   void SearchSamples(Search* s) const;  // pick round 1's entries, prefetch their keys
   void SearchRound1(Search* s) const;   // pick the group, prefetch its keys
   size_t SearchRound2(Search* s) const;
+  // Block and position of the first entry not before probe (a non-empty index).
+  void LowerBound(Search* s) const;
   void InsertAt(size_t bi, size_t pos, uint32_t c);
-  void EraseAt(size_t bi, size_t pos);
+  // Returns true when blocks were removed or merged (positions found before are stale).
+  bool EraseAt(size_t bi, size_t pos);
   // Position of c in block b, or its size.
   static size_t Find(const Block& b, uint32_t c);
   void EraseFront(size_t b);
@@ -139,11 +164,23 @@ class OrderIndex {
   void FenwickAdd(size_t b, int delta);
   size_t FenwickPrefix(size_t b) const;  // sum of sizes of blocks [0, b)
 
+  // A block's first entry with its key (stable while it is in the index) and label, and where
+  // the block's entries are (a prefetch hint only: read blocks_ for them).
+  struct Front {
+    Probe probe;
+    const uint32_t* items;
+  };
+  static constexpr size_t kFan = 16;  // fronts per top_ entry: 8 cache lines
+  static const Probe& ProbeOf(const Probe& p) { return p; }
+  static const Probe& ProbeOf(const Front& f) { return f.probe; }
+  void RebuildTop(size_t from_block);
+
   const KeySource* keys_;
   std::vector<Block> blocks_;
-  // blocks_[i].items[0] with its key (stable while it is in the index) and label, together:
-  // one cache line per step of FindBlock.
-  std::vector<Probe> fronts_;
+  // The block search: a binary search over top_ (every kFan-th front: small, stays cached),
+  // then over the kFan fronts it selects, fetched together.
+  std::vector<Front, AlignedAllocator<Front, 64>> fronts_;
+  std::vector<Probe> top_;
   std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over block sizes
   size_t size_ = 0;
 };

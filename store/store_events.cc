@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "store/column_keys.h"
 #include "store/store.h"
 #include "store/strings.h"
 
@@ -82,31 +83,41 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   // them). A category whose points sum to 0 keeps its value and key (untouched categories are not
   // re-keyed either).
   OrderIndex* changed[kMaxCategories + 1];
+  const ColumnKeys* changed_keys[kMaxCategories + 1];
   size_t n_changed = 0;
   for (size_t k = 0; k < m; ++k) {
     if (delta[k] == 0) touched &= ~(1u << k);
-    if (created || (touched & (1u << k))) changed[n_changed++] = cat_index_[k].get();
+    if (created || (touched & (1u << k))) {
+      changed_keys[n_changed] = keys_[k].get();
+      changed[n_changed++] = cat_index_[k].get();
+    }
   }
-  if (total_index_ && (created || touched)) changed[n_changed++] = total_index_.get();
+  if (total_index_ && (created || touched)) {
+    changed_keys[n_changed] = total_keys_.get();
+    changed[n_changed++] = total_index_.get();
+  }
 
+  // A new customer's row is filled in place; a known one's is updated in a copy, as the index
+  // searches read its old keys.
+  double next[2 * kMaxCategories + 1];
+  double* row = next;
   if (created) {
     AdmitId(in.customer);
     c = customers_.Insert(in.customer);
     EnsureSlot(c);
-    std::fill(Row(c), Row(c) + stride_, 0.0);
+    row = Row(c);
+    std::fill(row, row + stride_, 0.0);
     SetLabel(c);
     last_seen_[c] = in.ts;
     record_[c] = RecordPool::kNoRecord;
     scratch_.Clear();
     scratch_.first_seen = in.ts;
   } else {
+    std::copy(Row(c), Row(c) + stride_, next);
     // The record's timestamps are deltas against last_seen: decode before it moves.
     records_.Read(record_[c], last_seen_[c], &scratch_);
-    // Out of the indexes whose key is about to change.
-    OrderIndex::EraseAll(changed, n_changed, c);
   }
 
-  double* row = Row(c);
   if (new_ref > old_ref) {
     // Decay every decaying category to the event's time; its order key does not change.
     for (size_t k = 0; k < m; ++k) {
@@ -121,7 +132,19 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   }
   if (in.ts > last_seen_[c]) last_seen_[c] = in.ts;
 
-  OrderIndex::InsertAll(changed, n_changed, c);
+  if (created) {
+    OrderIndex::InsertAll(changed, n_changed, c);
+  } else {
+    OrderIndex::Move moves[kMaxCategories + 1];
+    for (size_t i = 0; i < n_changed; ++i) {
+      moves[i].index = changed[i];
+      moves[i].new_key = changed_keys[i]->KeyOf(next);
+    }
+    OrderIndex::PlanMoves(moves, n_changed, c);
+    OrderIndex::EraseMoves(moves, n_changed);
+    std::copy(next, next + stride_, Row(c));
+    OrderIndex::InsertMoves(moves, n_changed, c);
+  }
 
   // Step 4: counters and purchase figures.
   CustomerRecord& r = scratch_;

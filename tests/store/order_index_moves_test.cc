@@ -1,0 +1,119 @@
+// OrderIndex::PlanMoves / EraseMoves / InsertMoves (one customer moved in several indexes,
+// every search done before any change) and InsertAll, against a sorted reference.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "store/order_index.h"
+
+namespace kizuna::store {
+namespace {
+
+struct Keys : KeySource {
+  std::vector<double> key;
+  const std::vector<std::string>* id = nullptr;
+  void Fetch(const uint32_t* cs, size_t n, double* keys, uint64_t* labels) const override {
+    for (size_t i = 0; i < n; ++i) {
+      keys[i] = key[cs[i]];
+      labels[i] = 0;  // every tie goes to CompareIds
+    }
+  }
+  int CompareIds(uint32_t a, uint32_t b) const override { return (*id)[a].compare((*id)[b]); }
+};
+
+std::vector<uint32_t> Contents(const OrderIndex& index) {
+  std::vector<uint32_t> got;
+  index.ForEach(index.size(), [&](uint32_t c) {
+    got.push_back(c);
+    return true;
+  });
+  return got;
+}
+
+// Customers [0, n) in three indexes; random moves (several indexes at once), inserts, erases.
+// Few distinct keys (long ties); small n exercises block merges and the last block emptying,
+// large n several top-level entries.
+class OrderIndexMovesTest : public ::testing::TestWithParam<uint32_t> {};
+INSTANTIATE_TEST_SUITE_P(Sizes, OrderIndexMovesTest, ::testing::Values(3, 300, 30000));
+
+TEST_P(OrderIndexMovesTest, MatchesSortedReference) {
+  const uint32_t n = GetParam();
+  std::mt19937 rng(11);
+  std::vector<std::string> ids;
+  for (uint32_t i = 0; i < n; ++i)
+    ids.push_back("c" + std::to_string(rng() % 1000) + "#" + std::to_string(i));
+  Keys keys[3];
+  std::vector<std::unique_ptr<OrderIndex>> indexes;
+  for (Keys& k : keys) {
+    k.id = &ids;
+    for (uint32_t i = 0; i < n; ++i) k.key.push_back(static_cast<double>(rng() % 20));
+    indexes.push_back(std::make_unique<OrderIndex>(&k));
+  }
+  OrderIndex* all[3] = {indexes[0].get(), indexes[1].get(), indexes[2].get()};
+  std::vector<bool> present(n, false);
+  const int steps = n < 1000 ? 20000 : 120000;
+  for (int step = 0; step < steps; ++step) {
+    uint32_t c = rng() % n;
+    if (!present[c]) {
+      OrderIndex::InsertAll(all, 3, c);
+      present[c] = true;
+    } else if (rng() % 8 == 0) {
+      for (OrderIndex* ix : all) ASSERT_TRUE(ix->Erase(c));
+      present[c] = false;
+    } else {
+      // Move c in a random non-empty subset, with small steps (often within one block).
+      OrderIndex::Move moves[3];
+      size_t m = 0;
+      double next[3];
+      for (size_t k = 0; k < 3; ++k) {
+        next[k] = keys[k].key[c];
+        if (rng() % 2 == 0 && m > 0) continue;
+        next[k] = std::max(0.0, next[k] + static_cast<double>(static_cast<int>(rng() % 5) - 2));
+        moves[m].index = all[k];
+        moves[m].new_key = next[k];
+        ++m;
+      }
+      OrderIndex::PlanMoves(moves, m, c);
+      OrderIndex::EraseMoves(moves, m);
+      for (size_t k = 0; k < 3; ++k) keys[k].key[c] = next[k];
+      OrderIndex::InsertMoves(moves, m, c);
+    }
+  }
+  for (size_t k = 0; k < 3; ++k) {
+    std::vector<uint32_t> expected;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (present[i]) expected.push_back(i);
+    }
+    std::sort(expected.begin(), expected.end(), [&](uint32_t a, uint32_t b) {
+      if (keys[k].key[a] != keys[k].key[b]) return keys[k].key[a] > keys[k].key[b];
+      return ids[a] < ids[b];
+    });
+    ASSERT_EQ(Contents(*all[k]), expected) << "index " << k;
+    for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(all[k]->Rank(expected[i]), i);
+  }
+}
+
+TEST(OrderIndexMovesTest, NegativeZeroTiesWithZero) {
+  std::vector<std::string> ids = {"a", "b", "c"};
+  Keys keys;
+  keys.id = &ids;
+  keys.key = {0.0, -0.0, 0.0};
+  OrderIndex index(&keys);
+  OrderIndex* one[1] = {&index};
+  for (uint32_t c : {2u, 1u, 0u}) OrderIndex::InsertAll(one, 1, c);
+  EXPECT_EQ(Contents(index), (std::vector<uint32_t>{0, 1, 2}));
+  // A move to the same key (an addition too small to change a large score) stays put.
+  OrderIndex::Move move{&index, -0.0};
+  OrderIndex::PlanMoves(&move, 1, 1);
+  OrderIndex::EraseMoves(&move, 1);
+  OrderIndex::InsertMoves(&move, 1, 1);
+  EXPECT_EQ(Contents(index), (std::vector<uint32_t>{0, 1, 2}));
+}
+
+}  // namespace
+}  // namespace kizuna::store

@@ -7,6 +7,7 @@
 # Columns as in compare_ping.sh; "ratio" = kizuna EVENT ops/s ÷ that redis row's ops/s, and
 # k_cpu_us is kizuna's server CPU µs per EVENT (utime+stime from /proc/PID/stat).
 #   bench/event_vs_redis.sh [path/to/kizuna-server] [requests at -P 16]
+# AOF=everysec (or always) runs both servers with --appendonly yes --appendfsync $AOF.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
@@ -15,8 +16,10 @@ LUA=${LUA:-/work/shared/bench/redis-scoring.lua}
 [ -f "$LUA" ] || LUA=../shared/bench/redis-scoring.lua
 source bench/lib.sh
 
-start_redis
-start_kizuna "$KIZUNA"
+PERSIST=()
+[ -n "${AOF:-}" ] && PERSIST=(--appendonly yes --appendfsync "$AOF")
+start_redis "${PERSIST[@]}"
+start_kizuna "$KIZUNA" "${PERSIST[@]}"
 trap stop_servers EXIT
 
 redis-cli -p "$REDIS_PORT" HSET rules:view product 3 lifestyle 5 >/dev/null

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <memory>
 
+#include "server/http/dashboard_page.h"
 #include "server/http/metrics.h"
+#include "server/http/stats_json.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "store/strings.h"
@@ -83,6 +85,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       response_.set(http::field::allow, "GET");
     } else if (req.target() == "/metrics") {
       Reply(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", BuildMetrics(server_));
+    } else if (req.target() == "/api/stats") {
+      Reply(http::status::ok, "application/json", BuildStatsJson(server_));
+    } else if (req.target() == "/") {
+      Reply(http::status::ok, "text/html; charset=utf-8", std::string(DashboardPage()));
     } else {
       Reply(http::status::not_found, "text/plain", "not found\n");
     }

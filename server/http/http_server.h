@@ -1,9 +1,11 @@
-// The HTTP side (--http-port): /metrics for Prometheus, on the server's own event loop.
+// The HTTP side (--http-port): / (dashboard), /api/stats (JSON) and /metrics (Prometheus), on
+// the server's own event loop.
 //
 // Same loop as the RESP clients, not a thread of its own: every figure it reports lives in
 // single-threaded structures, so reading them from the loop needs no locks and is always
-// consistent; a scrape costs well under a millisecond. Connections are keep-alive with a
-// 30 s idle timeout; requests are limited to 8 KB of headers and no body.
+// consistent. A scrape costs well under a millisecond; /api/stats costs what STATS does.
+// Connections are keep-alive with a 30 s idle timeout; requests are limited to 8 KB of headers and
+// no body.
 #ifndef KIZUNA_SERVER_HTTP_HTTP_SERVER_H_
 #define KIZUNA_SERVER_HTTP_HTTP_SERVER_H_
 

@@ -96,3 +96,33 @@ def test_hostile_http_closes_that_connection_only(http_server):
                 pass
     assert r.ping()
     assert get(http_server.http_port, "/metrics")[0] == 200
+
+
+def test_api_stats_has_the_stats_keys_and_values(http_server):
+    import json
+    r = http_server.client()
+    r.execute_command("RULE.SET", "view", "ACTION", "view", "POINTS", "product", 2)
+    r.execute_command("EVENT", "a", "view")
+    r.execute_command("EVENT", "b", "purchase", "VALUE", "12.5")
+    r.execute_command("EVENT", "b", "purchase", "VALUE", "7.5")
+    status, headers, body = get(http_server.http_port, "/api/stats")
+    assert status == 200 and headers["Content-Type"] == "application/json"
+    doc = json.loads(body)
+    flat = r.execute_command("STATS")
+    stats = dict(zip(flat[::2], flat[1::2]))
+    assert {k.decode() for k in stats} <= set(doc)
+    assert doc["customers"] == stats[b"customers"] == 2
+    assert doc["revenue"] == float(stats[b"revenue"]) == 20
+    assert doc["funnel"] == {"f1": 1, "f2": 1, "f3": 0, "f4": 0, "f5": 0}
+    assert doc["repeat_rate"]["f2"] == 1
+    assert doc["scores"]["product"]["max"] == 2
+    assert doc["events_by_action"] == {"view": 1, "purchase": 2}
+    assert sum(b[2] for b in doc["histograms"]["total"]) == 2
+    assert len(doc["series"]["events"]) == 30 and doc["series"]["events"][-1][1] == 3
+
+
+def test_dashboard_page_is_self_contained(http_server):
+    status, headers, body = get(http_server.http_port, "/")
+    assert status == 200 and headers["Content-Type"].startswith("text/html")
+    assert "api/stats" in body and "<svg" in body
+    assert "http://" not in body and "https://" not in body  # no external scripts or fonts

@@ -18,11 +18,14 @@ constexpr store::TimeMs kMaxSleepMs = 1000;
 TimerDriver::TimerDriver(Server& server) : server_(server), timer_(server.io()) {}
 
 void TimerDriver::Start(store::TimeMs started_at) {
-  late_before_ = started_at;
   started_ = true;
   next_recheck_at_ = server_.clock().NowMs() + server_.config().segment_recheck_ms;
+  // Only timers that were pending across the restart can be late; any armed from now on
+  // fires on time (or at once, if armed already due).
+  late_before_ = started_at;
   while (!FireSlice()) {
   }
+  late_before_ = INT64_MIN;
   Schedule();
 }
 

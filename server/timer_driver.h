@@ -58,7 +58,7 @@ class TimerDriver {
 
   Server& server_;
   boost::asio::steady_timer timer_;
-  store::TimeMs late_before_ = INT64_MIN;
+  store::TimeMs late_before_ = INT64_MIN;    // set only while Start fires what came due while down
   store::TimeMs scheduled_for_ = INT64_MAX;  // clock time the wake-up timer is set for
   bool started_ = false;
   bool slice_posted_ = false;

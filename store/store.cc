@@ -300,6 +300,7 @@ void Store::FlushAll() {
   ScoreMatrix().swap(scores_);
   dedupe_.Clear();
   actions_.ResetEventCounts();
+  outbox_.Clear();
   events_ = 0;
   events_deduped_ = 0;
   for (auto& index : cat_index_) index->Clear();

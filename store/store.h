@@ -54,6 +54,7 @@
 #include "store/order_index.h"
 #include "store/rules.h"
 #include "store/store_options.h"
+#include "store/stream/stream.h"
 
 namespace kizuna::store {
 
@@ -216,6 +217,10 @@ class Store {
 
   StoreStats stats() const;
 
+  // The outbox stream (SPEC §2): triggers and badges append; FLUSHALL empties it.
+  Stream& outbox() { return outbox_; }
+  const Stream& outbox() const { return outbox_; }
+
  private:
   class ColumnKeys;
   friend class ColumnKeys;
@@ -281,6 +286,7 @@ class Store {
   uint64_t events_ = 0;
   uint64_t events_deduped_ = 0;
   CustomerRecord scratch_;  // reused per event: no allocation in steady state
+  Stream outbox_;
 };
 
 }  // namespace kizuna::store

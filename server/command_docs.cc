@@ -92,7 +92,8 @@ class SyntaxParser {
     }
     arg.name = AsciiLower(word);
     if (!arg.type.empty()) return arg;
-    if (upper && !lower) {
+    // CAPS keywords and punctuation literals ("$", "~", "*") are tokens the client types.
+    if (!lower && !word.empty()) {
       arg.type = "pure-token";
       arg.token = word;
     } else {

@@ -2,7 +2,7 @@
 // the argument tree that COMMAND DOCS reports, as Redis's commands/*.json would describe it:
 //   word      -> {name: word, type: string}   (type key for the customer-key argument)
 //   word:integer -> {name: word, type: integer} (also double, pattern, unix-time, key, string)
-//   WORD      -> {name: word, type: pure-token, token: WORD}
+//   WORD, $   -> {name: word, type: pure-token, token: WORD}   (no lower-case letters)
 //   WORD word -> {name: word, type: string, token: WORD}     (a keyword and its value)
 //   WORD (a b) -> {type: block, token: WORD, arguments: [a, b]}   ( ... ) always groups
 //   [ ... ]   -> optional;  x ...  -> multiple;  a|b  -> oneof;  several items -> block

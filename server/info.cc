@@ -72,7 +72,7 @@ void ClientsSection(Server& s, std::string* out) {
   Line(out, "maxclients", s.config().maxclients);
   Line(out, "client_recent_max_input_buffer", max_in);
   Line(out, "client_recent_max_output_buffer", max_out);
-  Line(out, "blocked_clients", 0);
+  Line(out, "blocked_clients", s.blocked_readers().size());
 }
 
 void MemorySection(Server& s, std::string* out) {

@@ -74,6 +74,9 @@ Server::Server(Config config)
   triggers_ =
       std::make_unique<store::Triggers>(store_.get(), engagement_.get(), pinnable_clock_->NowMs());
   insight_ = std::make_unique<store::Insight>(store_.get());
+  outbox_writer_ = std::make_unique<store::OutboxWriter>(&store_->outbox());
+  triggers_->set_outbox(outbox_writer_.get());
+  store_->outbox().set_listener(&blocked_readers_);
   RegisterConnectionCommands(commands_);
   RegisterClientCommands(commands_);
   RegisterServerCommands(commands_);
@@ -83,6 +86,9 @@ Server::Server(Config config)
   RegisterTriggerCommands(commands_);
   RegisterInsightCommands(commands_);
   RegisterScoringCommands(commands_);
+  RegisterStreamReadCommands(commands_);
+  RegisterStreamGroupCommands(commands_);
+  RegisterStreamInfoCommands(commands_);
   run_id_ = RandomHex(40);
   start_time_ms_ = clock_->NowMs();
   ApplyConfig();
@@ -120,6 +126,7 @@ void Server::ApplyConfig() {
   } else {
     triggers_->set_message_cap(0, 0);
   }
+  store_->outbox().set_max_len(static_cast<uint64_t>(config_.outbox_maxlen));
   for (auto& [id, session] : sessions_) {
     // A password set at run time does not log out clients that are already connected.
     session->RefreshParserLimits();
@@ -230,7 +237,9 @@ void Server::Cron() {
     if (config_.timeout > 0) {
       std::vector<Session*> idle;
       for (auto& [id, s] : sessions_) {
-        if (!s->info().monitor && now - s->info().last_interaction_ms > config_.timeout * 1000) {
+        // As in Redis, a client waiting in a blocking read is not idle.
+        if (!s->info().monitor && !s->blocked() &&
+            now - s->info().last_interaction_ms > config_.timeout * 1000) {
           idle.push_back(s.get());
         }
       }

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "server/blocked_readers.h"
 #include "server/command_table.h"
 #include "server/config.h"
 #include "server/http/http_server.h"
@@ -28,6 +29,7 @@
 #include "store/engagement.h"
 #include "store/insight.h"
 #include "store/store.h"
+#include "store/stream/outbox_writer.h"
 #include "store/triggers.h"
 
 namespace kizuna::server {
@@ -77,6 +79,8 @@ class Server {
   Slowlog& slowlog() { return slowlog_; }
   Persistence& persistence() { return persistence_; }
   TimerDriver& timer_driver() { return timer_driver_; }
+  // Clients waiting in XREAD/XREADGROUP BLOCK.
+  BlockedReaders& blocked_readers() { return blocked_readers_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -131,12 +135,14 @@ class Server {
   std::unique_ptr<store::Engagement> engagement_;  // badges and segments
   std::unique_ptr<store::Triggers> triggers_;      // observes store_, drives engagement_
   std::unique_ptr<store::Insight> insight_;        // daily series, STATS queries
+  std::unique_ptr<store::OutboxWriter> outbox_writer_;  // triggers_ -> store_->outbox()
   CommandTable commands_;
   Slowlog slowlog_;
   Persistence persistence_{*this};
   TimerDriver timer_driver_{*this};
   HttpServer http_{*this};
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
+  BlockedReaders blocked_readers_{*this};
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;
   std::vector<Session*> monitors_;

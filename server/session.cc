@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <boost/asio/write.hpp>
 
+#include "server/blocked_readers.h"
 #include "server/dispatcher.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -109,6 +110,13 @@ void Session::ResumeAfterSync() {
   AfterBatch();
 }
 
+void Session::SetBlocked(bool blocked) {
+  blocked_ = blocked;
+  if (blocked || closed_) return;
+  ProcessInput();
+  AfterBatch();
+}
+
 bool Session::CloseIfOverOutputLimit() {
   const OutputLimit& limit = server_.output_limit(info_.monitor);
   auto pending = static_cast<int64_t>(pending_output());
@@ -130,7 +138,7 @@ bool Session::CloseIfOverOutputLimit() {
 void Session::ProcessInput() {
   // Stops early when the client's unsent replies pass the flow-control limit; the rest of
   // the buffered commands run once the output drains (OnWrite).
-  while (!closing() && pending_output() <= kMaxPendingOutput) {
+  while (!closing() && !blocked_ && pending_output() <= kMaxPendingOutput) {
     protocol::RequestParser::Status st = parser_.Next();
     if (st == protocol::RequestParser::Status::kNeedMore) return;
     if (st == protocol::RequestParser::Status::kError) {
@@ -209,6 +217,7 @@ void Session::CloseSocket() {
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
   if (info_.monitor) server_.RemoveMonitor(this);
+  if (blocked_) server_.blocked_readers().Remove(info_.id);
   // Deferred: the registry holds the last owning reference and we may be inside a handler.
   asio::post(server_.io(), [&server = server_, id = info_.id] { server.RemoveSession(id); });
 }

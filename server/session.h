@@ -79,6 +79,10 @@ class Session : public std::enable_shared_from_this<Session> {
   bool CloseIfOverOutputLimit();
   // Continues after the append-only log reached the disk (appendfsync always).
   void ResumeAfterSync();
+  // XREAD/XREADGROUP BLOCK: while blocked, input is still read (a disconnect is noticed) but
+  // no command runs. Unblocking runs the commands that queued up meanwhile.
+  void SetBlocked(bool blocked);
+  bool blocked() const { return blocked_; }
   // Applies the current limits (password state, proto-max-bulk-len, query buffer limit).
   void RefreshParserLimits();
 
@@ -104,6 +108,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool close_after_reply_ = false;
   bool closed_ = false;
   bool awaiting_sync_ = false;
+  bool blocked_ = false;
   store::TimeMs over_soft_limit_since_ = -1;
 };
 

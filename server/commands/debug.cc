@@ -1,12 +1,15 @@
 // DEBUG: test hooks, refused unless enable-debug-command is yes.
 //   DEBUG CLOCK GET | SET <ms> | ADVANCE <duration>   (manual clock only)
+//   DEBUG OUTBOX.ADD <field> <value> [<field> <value> ...]   an outbox entry, as triggers add
 #include <string>
+#include <vector>
 
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
 #include "server/commands/families.h"
 #include "server/commands/help_text.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "store/duration.h"
 #include "store/strings.h"
@@ -37,7 +40,22 @@ void HandleClock(CommandContext& ctx) {
     target = clock->NowMs() + *d;
   }
   ctx.server.timer_driver().AdvanceManualClock(target);
+  ctx.server.blocked_readers().OnClockAdvanced();
   ctx.reply.Integer(clock->NowMs());
+}
+
+// Appends at the server clock, like the trigger engine, and is logged so that replay
+// rebuilds the same entry ids (DEBUG itself is not a write command).
+void HandleOutboxAdd(CommandContext& ctx) {
+  if (ctx.args.size() < 4 || ctx.args.size() % 2 != 0) {
+    return ctx.reply.Error(WrongArgsError("debug|outbox.add"));
+  }
+  std::vector<store::StreamField> fields;
+  for (size_t i = 2; i + 1 < ctx.args.size(); i += 2)
+    fields.emplace_back(ctx.args[i], ctx.args[i + 1]);
+  store::StreamId id = ctx.server.store().outbox().Append(fields, ctx.server.clock().NowMs());
+  LogAs(ctx, ctx.args);
+  ctx.reply.Bulk(store::StreamIdText(id));
 }
 
 void HandleDebug(CommandContext& ctx) {
@@ -49,6 +67,7 @@ void HandleDebug(CommandContext& ctx) {
   }
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "CLOCK")) return HandleClock(ctx);
+  if (EqualsIgnoreCase(sub, "OUTBOX.ADD")) return HandleOutboxAdd(ctx);
   if (EqualsIgnoreCase(sub, "HELP")) {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -58,6 +77,8 @@ void HandleDebug(CommandContext& ctx) {
         "    Move the manual clock to <ms>, firing every timer due by then.",
         "CLOCK ADVANCE <duration>",
         "    Move the manual clock forward by <duration> (e.g. 1d).",
+        "OUTBOX.ADD <field> <value> [<field> <value> ...]",
+        "    Append an entry to the outbox stream, as a trigger would; returns its id.",
         "HELP",
         "    Print this help.",
     };

@@ -25,6 +25,9 @@ void RegisterEngagementCommands(CommandTable& table);     // BADGE.* SEGMENT.*
 void RegisterTriggerCommands(CommandTable& table);        // TRIGGER.*
 void RegisterInsightCommands(CommandTable& table);        // STATS STATS.* RFM
 void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOMER TOP RANK
+void RegisterStreamReadCommands(CommandTable& table);     // XLEN XRANGE XREVRANGE XREAD XREADGROUP
+void RegisterStreamGroupCommands(CommandTable& table);    // XGROUP XACK XPENDING XCLAIM XAUTOCLAIM
+void RegisterStreamInfoCommands(CommandTable& table);     // XINFO XTRIM; XADD XDEL XSETID refused
 
 // INFO lines ("name:value\r\n") that describe the store, for section "keyspace" and
 // "scoring". Appends nothing for other sections.

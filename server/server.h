@@ -132,9 +132,9 @@ class Server {
   std::unique_ptr<store::PinnableClock> pinnable_clock_;
   store::ManualClock* manual_clock_ = nullptr;
   std::unique_ptr<store::Store> store_;
-  std::unique_ptr<store::Engagement> engagement_;  // badges and segments
-  std::unique_ptr<store::Triggers> triggers_;      // observes store_, drives engagement_
-  std::unique_ptr<store::Insight> insight_;        // daily series, STATS queries
+  std::unique_ptr<store::Engagement> engagement_;       // badges and segments
+  std::unique_ptr<store::Triggers> triggers_;           // observes store_, drives engagement_
+  std::unique_ptr<store::Insight> insight_;             // daily series, STATS queries
   std::unique_ptr<store::OutboxWriter> outbox_writer_;  // triggers_ -> store_->outbox()
   CommandTable commands_;
   Slowlog slowlog_;

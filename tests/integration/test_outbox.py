@@ -518,3 +518,32 @@ def test_restart_keeps_entries_groups_consumers_and_pending_lists(make_server, w
     # Ids keep increasing from where they were, whatever the clock says now.
     new_id = s2.cmd("DEBUG", "OUTBOX.ADD", "type", "badge")
     assert tuple(map(int, new_id.split(b"-"))) > tuple(map(int, ids[-1].split(b"-")))
+
+
+def test_triggers_and_badges_append_entries_with_the_spec_fields(server):
+    """The trigger engine writes through the same stream: a sender blocked in XREADGROUP is
+    woken by a delayed trigger firing when DEBUG CLOCK moves past its due time."""
+    server.cmd("XGROUP", "CREATE", "outbox", "senders", "$")
+    assert server.cmd("BADGE.SET", "newcomer", "WHEN", "count:signup", ">=", 1) == b"OK"
+    assert server.cmd("TRIGGER.SET", "welcome", "ON", "signup", "DELAY", "1h", "SEND",
+                      "welcome-mail") == b"OK"
+    t0 = server.clock()
+    server.cmd("EVENT", "alice", "signup")
+    badge = server.cmd("XREADGROUP", "GROUP", "senders", "s1", "STREAMS", "outbox", ">")
+    fields = badge[0][1][0][1]
+    assert fields == [b"type", b"badge", b"name", b"newcomer", b"customer", b"alice",
+                      b"message", b"newcomer", b"due", str(t0).encode(), b"fired",
+                      str(t0).encode(), b"late", b"0"]
+    sender = server.raw()
+    sender.send_command("XREADGROUP", "GROUP", "senders", "s1", "BLOCK", 0, "STREAMS", "outbox",
+                        ">")
+    wait_until(lambda: blocked_clients(server) == 1)
+    server.clock_advance("2h")
+    entry_id, fields = sender.read_reply()[0][1][0]
+    due = t0 + 3_600_000
+    assert entry_id == f"{due}-0".encode()
+    assert dict(zip(fields[::2], fields[1::2])) == {
+        b"type": b"trigger", b"name": b"welcome", b"customer": b"alice",
+        b"message": b"welcome-mail", b"due": str(due).encode(), b"fired": str(due).encode(),
+        b"late": b"0"}
+    assert server.cmd("XACK", "outbox", "senders", entry_id, badge[0][1][0][0]) == 2

@@ -232,3 +232,45 @@ def test_real_clock_fires_timers_and_rechecks_from_the_event_loop(make_server):
     wait_until(lambda: messages(r)["sent"] == 1, timeout=5, what="the timer to fire")
     wait_until(lambda: r.execute_command("SEGMENT.LIST")[0][2] == 0, timeout=5,
                what="the decayed member to leave")
+
+
+def outbox(r):
+    """Outbox entries as dicts of str fields."""
+    return [{k.decode(): v.decode() for k, v in fields.items()}
+            for _, fields in r.xrange("outbox")]
+
+
+def test_timers_due_while_down_fire_at_start_with_late_1(make_server, workdir):
+    args = ["--dir", workdir, "--appendonly", "yes", "--appendfsync", "always"]
+    s = make_server(*args, flags=FLAGS)
+    r = s.client()
+    r.execute_command("TRIGGER.SET", "soon", "ON", "view", "DELAY", "1h", "SEND", "m")
+    t = now(r)
+    # Armed an hour in the past plus 200 ms: due 200 ms from now, while the server is down.
+    r.execute_command("EVENT", "a", "view", "TS", t - HOUR + 200)
+    assert pending(r, "a") == [[b"soon", t + 200]]
+    assert s.stop() == 0
+    import time
+    time.sleep(0.3)  # real time must pass the due time: the manual clock restarts at real time
+    r = make_server(*args, flags=FLAGS).client()
+    entries = outbox(r)
+    assert [(e["name"], e["late"], int(e["due"])) for e in entries] == [("soon", "1", t + 200)]
+    assert int(entries[0]["fired"]) >= t + 200
+    # A timer armed after the restart, already due, is not late.
+    r.execute_command("EVENT", "b", "view", "TS", now(r) - 2 * HOUR)
+    assert [e["late"] for e in outbox(r)] == ["1", "0"]
+
+
+def test_real_clock_fires_within_10ms_of_due(make_server):
+    import time
+    r = make_server(flags=[]).client()
+    r.execute_command("TRIGGER.SET", "quick", "ON", "view", "DELAY", "150ms", "SEND", "m")
+    for i in range(5):
+        r.execute_command("EVENT", f"c{i}", "view")
+    deadline = time.monotonic() + 5
+    while len(outbox(r)) < 5 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    entries = outbox(r)
+    assert len(entries) == 5
+    lateness = [int(e["fired"]) - int(e["due"]) for e in entries]
+    assert all(0 <= ms <= 10 for ms in lateness), lateness

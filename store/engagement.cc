@@ -1,6 +1,7 @@
 #include "store/engagement.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "store/strings.h"
@@ -91,8 +92,14 @@ class Engagement::Inputs {
     if (it != e.awards_.end()) awards_ = &it->second;
   }
 
+  // Memoised: the same score is read by many predicates of one event, and decaying it costs.
   double Score(uint32_t k) const {
-    return e_.store_->Score(c_, k == kTotalScore ? kTotal : static_cast<int>(k), now_);
+    size_t slot = k == kTotalScore ? kMaxCategories : k;
+    if (!(known_ >> slot & 1)) {
+      scores_[slot] = e_.store_->Score(c_, k == kTotalScore ? kTotal : static_cast<int>(k), now_);
+      known_ |= uint64_t{1} << slot;
+    }
+    return scores_[slot];
   }
   double Count(uint32_t action) const { return static_cast<double>(r_.Count(action)); }
   double PairCount(uint32_t key) const { return static_cast<double>(r_.Count(key)); }
@@ -117,6 +124,8 @@ class Engagement::Inputs {
   const CustomerRecord& r_;
   TimeMs now_;
   const std::vector<Award>* awards_ = nullptr;
+  mutable std::array<double, kMaxCategories + 1> scores_;
+  mutable uint64_t known_ = 0;
 };
 
 absl::StatusOr<CompiledPredicate> Engagement::Compile(const std::vector<std::string_view>& args) {

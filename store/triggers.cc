@@ -60,6 +60,19 @@ absl::Status Triggers::Set(const TriggerDefinition& def) {
     t.unless_item = std::move(*pattern);
   }
   if (def.unless_action) t.unless_action = std::string(*def.unless_action);
+  // Events are matched by action id, not by name.
+  if (def.source == Source::kAction) {
+    auto id = store_->InternAction(def.on);
+    if (!id) return absl::InvalidArgumentError(StrCat("ERR invalid action '", def.on, "'"));
+    t.on_action = *id;
+  }
+  if (def.unless_action) {
+    auto id = store_->InternAction(*def.unless_action);
+    if (!id) {
+      return absl::InvalidArgumentError(StrCat("ERR invalid action '", *def.unless_action, "'"));
+    }
+    t.unless_id = *id;
+  }
   t.first = def.first;
   t.delay_ms = def.delay_ms;
   t.once = def.once;
@@ -190,11 +203,14 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   engagement_->OnEvent(e);  // steps 6–7; badge awards and entries come back as arrivals
   if (import) return;       // IMPORT arms nothing and emits nothing
   // Step 8, in definition order: ON <action> triggers, then arrivals in the order they came.
+  matched_.clear();
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     if (triggers_[i].live && triggers_[i].source == Source::kAction && Matches(triggers_[i], e)) {
-      Arm(i, e);
+      pending_.prefetch(Payload(i, e.customer));
+      matched_.push_back(i);
     }
   }
+  for (uint32_t i : matched_) Arm(i, e);
   for (const Arrival& a : arrivals_) {
     for (uint32_t i = 0; i < triggers_.size(); ++i) {
       const Trigger& t = triggers_[i];
@@ -217,7 +233,7 @@ void Triggers::OnSegmentEntered(CustomerIndex, std::string_view segment, const A
 }
 
 bool Triggers::Matches(const Trigger& t, const AppliedEvent& e) const {
-  if (e.input.action != t.on) return false;
+  if (e.action != t.on_action) return false;
   if (t.item && !t.item->Matches(e.input.item)) return false;
   if (!t.first) return true;
   // FIRST: this event made the customer's count of its exact (action, item) equal 1.
@@ -237,10 +253,17 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
 }
 
 void Triggers::CancelUnless(const AppliedEvent& e) {
+  // Two passes: the (trigger, customer) probes are random cache misses; prefetching them all
+  // first lets them overlap.
+  matched_.clear();
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     Trigger& t = triggers_[i];
-    if (!t.live || !t.unless_action || *t.unless_action != e.input.action) continue;
+    if (!t.live || !t.unless_action || t.unless_id != e.action) continue;
     if (t.unless_item && !t.unless_item->Matches(e.input.item)) continue;
+    pending_.prefetch(Payload(i, e.customer));
+    matched_.push_back(i);
+  }
+  for (uint32_t i : matched_) {
     if (CancelTimer(i, e.customer)) ++counts_.cancelled;
   }
 }

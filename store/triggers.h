@@ -111,12 +111,14 @@ class Triggers : public StoreObserver, private EngagementSink {
     std::string name;
     TriggerDefinition::Source source = TriggerDefinition::Source::kAction;
     std::string on;
+    ActionId on_action = kNoAction;  // for ON <action>
     std::optional<ItemPattern> item;
     bool first = false;
     std::optional<Predicate> condition;
     std::vector<std::pair<std::string, std::string>> pairs;  // counters tracked for it
     int64_t delay_ms = 0;
     std::optional<std::string> unless_action;
+    ActionId unless_id = kNoAction;
     std::optional<ItemPattern> unless_item;
     bool once = false;
     std::string message;
@@ -160,6 +162,7 @@ class Triggers : public StoreObserver, private EngagementSink {
   int64_t cap_window_ = 0;
   MessageCounts counts_;
   std::vector<Arrival> arrivals_;  // scratch for one event
+  std::vector<uint32_t> matched_;  // scratch: triggers an event matches
 };
 
 }  // namespace kizuna::store

@@ -7,7 +7,8 @@
 #   import   kizuna-import of a CSV of ROWS rows (cust:<random of 1M>, view, ts, id), one
 #            connection, default window
 # Columns: ops/s (import: rows / wall time from its summary), server CPU µs per EVENT
-# (utime+stime from /proc/PID/stat), and import ÷ event, import ÷ event+.
+# (utime+stime from /proc/PID/stat), the importer's own CPU µs per row (bash `time`), and
+# import ÷ event, import ÷ event+.
 #   bench/import_vs_event.sh [kizuna-server] [kizuna-import] [rows] [rounds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +32,8 @@ fresh_kizuna() {
   redis-cli -p "$KIZUNA_PORT" RULE.SET view ACTION view POINTS product 3 lifestyle 5 >/dev/null
 }
 
-printf "%-7s %-6s %12s %9s %9s %9s\n" round load ops/s k_cpu_us imp/event imp/event+
+printf "%-7s %-6s %12s %9s %9s %9s %9s\n" round load ops/s k_cpu_us imp_cpu_us imp/event \
+  imp/event+
 for round in $(seq "$ROUNDS"); do
   fresh_kizuna
   e=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$ROWS" 16 -r 1000000 EVENT cust:__rand_int__ view)
@@ -40,8 +42,12 @@ for round in $(seq "$ROUNDS"); do
     EVENT cust:__rand_int__ view TS "$T" ID e__rand_int__ IMPORT)
   fresh_kizuna
   before=$(cpu_seconds "$KIZUNA_PID")
-  summary=$("${BENCH_PIN[@]}" "$IMPORT" -p "$KIZUNA_PORT" --progress none "$WORK/events.csv")
+  TIMEFORMAT='%U %S'
+  { time "${BENCH_PIN[@]}" "$IMPORT" -p "$KIZUNA_PORT" --progress none "$WORK/events.csv" \
+      >"$WORK/summary"; } 2>"$WORK/time"
   after=$(cpu_seconds "$KIZUNA_PID")
+  summary=$(cat "$WORK/summary")
+  tcpu=$(awk -v n="$ROWS" '{printf "%.2f", ($1 + $2) * 1000000 / n}' "$WORK/time")
   imported=$(awk '/^imported:/ {print $2}' <<<"$summary")
   [ "$imported" = "$ROWS" ] || { echo "import incomplete: $summary" >&2; exit 1; }
   secs=$(awk '/^seconds:/ {print $2}' <<<"$summary")
@@ -51,6 +57,6 @@ for round in $(seq "$ROUNDS"); do
   IFS=, read -r eprate _ _ epcpu <<<"$ep"
   printf "%-7s %-6s %12.0f %9.2f\n" "$round" event "$erate" "$ecpu"
   printf "%-7s %-6s %12.0f %9.2f\n" "$round" event+ "$eprate" "$epcpu"
-  printf "%-7s %-6s %12.0f %9.2f %9.2f %9.2f\n" "$round" import "$irate" "$icpu" \
+  printf "%-7s %-6s %12.0f %9.2f %9s %9.2f %9.2f\n" "$round" import "$irate" "$icpu" "$tcpu" \
     "$(echo "$irate / $erate" | bc -l)" "$(echo "$irate / $eprate" | bc -l)"
 done

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import random
+import re
 import subprocess
 
 import pytest
@@ -349,3 +350,24 @@ def test_bad_invocations_change_nothing(server, workdir):
     help_text = subprocess.run([IMPORT_BIN, "--help"], capture_output=True).stdout.decode()
     for flag in ("--strict", "--dry-run", "--format", "--window", "--progress", "--user"):
         assert flag in help_text
+
+
+def test_server_going_away_mid_import_is_an_error(server):
+    from conftest import wait_until
+    t = int(server.clock())
+    proc = subprocess.Popen([IMPORT_BIN, "-p", str(server.port), "--format", "jsonl"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    rows = "".join(json.dumps({"customer": f"c{i}", "action": "view", "ts": t}) + "\n"
+                   for i in range(100))
+    proc.stdin.write(rows.encode())
+    proc.stdin.flush()
+    r = server.client()
+    wait_until(lambda: r.dbsize() == 100, what="the first rows to arrive")
+    assert server.stop() == 0
+    proc.stdin.write(rows.encode())
+    proc.stdin.close()
+    proc.wait(timeout=60)
+    out, err = proc.stdout.read(), proc.stderr.read()
+    assert proc.returncode == 1
+    assert re.search(rb"error: (the server closed the connection|write: |read: )", err), err
+    assert b"rows: 200\n" in out

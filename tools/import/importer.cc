@@ -91,6 +91,8 @@ class ImportRun {
         progress_->Finish(s_.rows, BytesDone());
         Counters after;
         if (!o_.dry_run && !s_.error && ReadCounters(&after)) Split(before, after);
+        // Without the closing counters, every accepted EVENT counts as imported.
+        if (s_.error) s_.imported = s_.accepted;
       }
     }
     s_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -191,7 +193,8 @@ class ImportRun {
       return false;
     }
     current_ = static_cast<uint32_t>(next_input_++);
-    buffer_ = std::make_unique<InputBuffer>(InputBuffer::ForFd(inputs_[current_].fd));
+    int fd = inputs_[current_].fd;
+    buffer_ = std::make_unique<InputBuffer>(InputBuffer::ForFd(fd, [this, fd] { AwaitInput(fd); }));
     if (inputs_[current_].format == Format::kCsv) {
       reader_ = std::make_unique<CsvReader>(buffer_.get());
     } else {
@@ -299,6 +302,24 @@ class ImportRun {
     }
   }
 
+  // The input has nothing ready: keep the connection going (send, handle replies) until it has.
+  void AwaitInput(int input_fd) {
+    if (o_.dry_run) return;
+    while (!s_.error) {
+      if (std::string e = client_.Flush(); !e.empty()) return Fatal(e);
+      pollfd fds[2] = {{input_fd, POLLIN, 0}, {client_.fd(), POLLIN, 0}};
+      if (client_.pending_output() > 0) fds[1].events |= POLLOUT;
+      int rc = ::poll(fds, count_ > 0 || client_.pending_output() > 0 ? 2 : 1, kPollMs);
+      if (rc < 0 && errno != EINTR) return Fatal(std::string("poll: ") + std::strerror(errno));
+      if (rc > 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+        if (std::string e = client_.Receive(); !e.empty()) return Fatal(e);
+        HandleReplies();
+      }
+      progress_->Update(s_.rows, BytesDone());
+      if (rc > 0 && fds[0].revents) return;
+    }
+  }
+
   void Loop() {
     while (!s_.error) {
       FillPipeline();
@@ -371,6 +392,11 @@ int PrintSummary(const ImportSummary& s, const ImportOptions& o, FILE* out, FILE
   }
   if (s.error) {
     std::fprintf(err, "kizuna-import: error: %s\n", s.error->c_str());
+    if (s.accepted > 0) {
+      std::fprintf(err,
+                   "kizuna-import: the import did not finish: 'imported' counts every EVENT the "
+                   "server accepted; how many of them were duplicates is unknown\n");
+    }
     return 1;
   }
   if (s.stopped) {

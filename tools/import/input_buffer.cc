@@ -1,5 +1,6 @@
 #include "tools/import/input_buffer.h"
 
+#include <poll.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,8 +11,10 @@ namespace kizuna::import {
 InputBuffer::InputBuffer(ReadFn read, size_t chunk)
     : read_(std::move(read)), buf_(2 * chunk), chunk_(chunk) {}
 
-InputBuffer InputBuffer::ForFd(int fd) {
-  return InputBuffer([fd](char* p, size_t n) -> long {
+InputBuffer InputBuffer::ForFd(int fd, std::function<void()> before_wait) {
+  return InputBuffer([fd, before_wait](char* p, size_t n) -> long {
+    pollfd ready{fd, POLLIN, 0};
+    if (before_wait && ::poll(&ready, 1, 0) == 0) before_wait();
     while (true) {
       ssize_t r = ::read(fd, p, n);
       if (r >= 0 || errno != EINTR) return r;

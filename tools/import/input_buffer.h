@@ -22,8 +22,10 @@ class InputBuffer {
   using ReadFn = std::function<long(char* p, size_t n)>;
 
   explicit InputBuffer(ReadFn read, size_t chunk = 1 << 20);
-  // Reads from a file descriptor (not closed here).
-  static InputBuffer ForFd(int fd);
+  // Reads from a file descriptor (not closed here). When no byte is ready (a pipe whose
+  // writer is slow), `before_wait` runs first: the importer sends what it has queued and
+  // handles replies until input arrives, instead of sitting on unsent rows.
+  static InputBuffer ForFd(int fd, std::function<void()> before_wait = nullptr);
 
   char* data() { return buf_.data() + begin_; }
   size_t size() const { return end_ - begin_; }

@@ -64,8 +64,9 @@ std::string FormatBar(const ProgressState& s, int width) {
   char pct[8] = "";
   if (percent >= 0) std::snprintf(pct, sizeof pct, " %3d%%", percent);
   tail = pct + tail;
-  // The bar takes what is left of the line, between 10 and 40 cells.
-  int cells = std::clamp(width - 3 - static_cast<int>(tail.size()), 10, 40);
+  // A fixed bar width for the terminal (the text after it can grow to ~56 columns), so the
+  // bar does not jump as the numbers get longer.
+  int cells = std::clamp(width - 60, 10, 40);
   std::string bar = "[";
   if (percent >= 0) {
     int filled = cells * percent / 100;

@@ -321,10 +321,12 @@ def test_password_and_connection_errors(make_server, workdir):
     assert code == 1 and "error: AUTH failed: WRONGPASS invalid username-password pair" in err
     code, summary, err = run_import(s, path, password="pw")
     assert code == 0 and summary["imported"] == "1", err
+    code, summary, err = run_import(s, "--user", "default", path, password="pw")
+    assert code == 0 and summary["imported"] == "1", err
     env = dict(os.environ, REDISCLI_AUTH="pw")
     out = subprocess.run([IMPORT_BIN, "-p", str(s.port), path], capture_output=True, env=env)
     assert out.returncode == 0 and b"duplicates: 0" in out.stdout
-    assert s.client(password="pw").execute_command("CUSTOMER", "a")[3] == [b"view", 2]
+    assert s.client(password="pw").execute_command("CUSTOMER", "a")[3] == [b"view", 3]
 
 
 def test_bad_invocations_change_nothing(server, workdir):
@@ -371,3 +373,55 @@ def test_server_going_away_mid_import_is_an_error(server):
     assert proc.returncode == 1
     assert re.search(rb"error: (the server closed the connection|write: |read: )", err), err
     assert b"rows: 200\n" in out
+
+
+def test_progress_bar_on_a_terminal(server, workdir):
+    import pty
+    define(server.client())
+    rows = history(int(server.clock()), customers=100)
+    path = os.path.join(workdir, "h.csv")
+    write_csv(path, rows)
+    leader, follower = pty.openpty()
+    try:
+        out = subprocess.run([IMPORT_BIN, "-p", str(server.port), path], stderr=follower,
+                             stdout=subprocess.PIPE, timeout=60)
+        os.close(follower)
+        follower = None
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO once the terminal has no writer left
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if follower is not None:
+            os.close(follower)
+        os.close(leader)
+    assert out.returncode == 0
+    # One bar redrawn in place (carriage return, clear to end of line), ending at 100% with
+    # the rows, the rate and the ETA, then a newline.
+    last = shown.split(b"\r")[-2] if shown.endswith(b"\r\n") else shown.split(b"\r")[-1]
+    assert shown.startswith(b"\r[") and b"\x1b[K" in shown and b"progress:" not in shown
+    assert re.match(rb"\[#+\] 100%  [\d,]+ rows  [\d,]+ rows/s  ETA 0:00", last), shown[-200:]
+    assert f"{len(rows):,} rows".encode() in last
+
+
+def test_several_files_one_import(server, workdir):
+    t = int(server.clock())
+    a = os.path.join(workdir, "a.csv")
+    b = os.path.join(workdir, "b.ndjson")
+    with open(a, "w") as f:
+        f.write(f"customer,action,ts\nx,view,{t}\ny,view,{t}\n")
+    with open(b, "w") as f:
+        f.write(json.dumps({"customer": "x", "action": "visit", "ts": t}) + "\n")
+        f.write("{oops}\n")
+        f.write(json.dumps({"customer": "z", "action": "view", "ts": t}) + "\n")
+    code, summary, err = run_import(server, a, b)
+    assert code == 2
+    assert f"{b}:2: invalid JSON at column 2: expected a quoted key" in err
+    assert (summary["rows"], summary["imported"], summary["rejected"]) == ("5", "4", "1")
+    r = server.client()
+    assert r.dbsize() == 3 and r.execute_command("CUSTOMER", "x")[3] == [b"view", 1, b"visit", 1]

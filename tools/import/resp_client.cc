@@ -62,6 +62,12 @@ std::string RespClient::Connect(const std::string& host, int port, int timeout_m
   return {};
 }
 
+void RespClient::Adopt(int fd) {
+  fd_ = fd;
+  ::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) | O_NONBLOCK);
+  in_.resize(kReadChunk * 2);
+}
+
 void RespClient::AppendHeader(char type, size_t n) {
   char buf[24];
   buf[0] = type;

@@ -30,6 +30,8 @@ class RespClient {
   // Connects (blocking, with a timeout); the socket is non-blocking afterwards. Empty string
   // on success, else the reason.
   std::string Connect(const std::string& host, int port, int timeout_ms);
+  // Uses an already connected socket (tests pass one end of a socketpair); takes ownership.
+  void Adopt(int fd);
   int fd() const { return fd_; }
 
   // Queues a command / an `EVENT ... IMPORT` for the row. Nothing is sent until Flush().

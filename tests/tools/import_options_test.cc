@@ -75,6 +75,9 @@ TEST(ImportOptions, BadArguments) {
   EXPECT_EQ(Parse({"--progress-interval", "-1", "a.csv"}).error,
             "invalid progress interval '-1' (seconds, 0 to 86400)");
   EXPECT_EQ(Parse({"--bogus", "a.csv"}).error, "unknown option '--bogus'");
+  EXPECT_EQ(Parse({"--user", "ops", "a.csv"}).error,
+            "--user needs a password (-a or REDISCLI_AUTH)");
+  EXPECT_EQ(Parse({"--user", "ops", "a.csv"}, "envpw").result, ParseResult::kRun);
   EXPECT_EQ(Parse({"a.csv", "-p"}).error, "option -p needs a value");
   EXPECT_EQ(Parse({"a.csv", "-p"}).result, ParseResult::kError);
 }

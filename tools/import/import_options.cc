@@ -150,6 +150,10 @@ ParseResult ParseImportOptions(int argc, const char* const* argv, const char* en
       o->inputs.emplace_back(arg);
     }
   }
+  if (!o->user.empty() && o->password.empty()) {
+    *error = "--user needs a password (-a or REDISCLI_AUTH)";
+    return ParseResult::kError;
+  }
   if (o->inputs.empty()) o->inputs.emplace_back("-");
   if (o->format == Format::kAuto) {
     for (const std::string& in : o->inputs) {

@@ -90,9 +90,11 @@ class ImportRun {
         Loop();
         progress_->Finish(s_.rows, BytesDone());
         Counters after;
-        if (!o_.dry_run && !s_.error && ReadCounters(&after)) Split(before, after);
+        if (!o_.dry_run && !s_.error && s_.duplicates_known && ReadCounters(&after)) {
+          Split(before, after);
+        }
         // Without the closing counters, every accepted EVENT counts as imported.
-        if (s_.error) s_.imported = s_.accepted;
+        if (s_.error || !s_.duplicates_known) s_.imported = s_.accepted;
       }
     }
     s_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -148,6 +150,11 @@ class ImportRun {
   bool ReadCounters(Counters* c) {
     Reply reply;
     std::string e = client_.Call({"INFO", "scoring"}, &reply, kSetupTimeoutMs);
+    if (e.empty() && reply.type == '-' && reply.text.substr(0, 7) == "NOPERM ") {
+      // An ACL user allowed EVENT but not INFO: import anyway, without the duplicate count.
+      s_.duplicates_known = false;
+      return true;
+    }
     if (e.empty() && reply.type == '-') e = std::string(reply.text);
     if (!e.empty()) {
       Fatal("INFO scoring: " + e);
@@ -368,7 +375,11 @@ int PrintSummary(const ImportSummary& s, const ImportOptions& o, FILE* out, FILE
     line("valid", s.accepted);
   } else {
     line("imported", s.imported);
-    line("duplicates", s.duplicates);
+    if (s.duplicates_known) {
+      line("duplicates", s.duplicates);
+    } else {
+      std::fprintf(out, "duplicates: unknown\n");
+    }
   }
   line("rejected", s.rejected());
   line("invalid", s.invalid);
@@ -376,6 +387,11 @@ int PrintSummary(const ImportSummary& s, const ImportOptions& o, FILE* out, FILE
   std::fprintf(out, "seconds: %.3f\n", s.seconds);
   line("rows/s", s.seconds > 0 ? static_cast<uint64_t>(s.rows / s.seconds) : 0);
   std::fflush(out);
+  if (!s.duplicates_known) {
+    std::fprintf(err,
+                 "kizuna-import: note: this user may not run INFO, so duplicates are not "
+                 "counted: 'imported' counts every EVENT the server accepted\n");
+  }
   if (!s.counters_exact) {
     std::fprintf(err,
                  "kizuna-import: note: other clients sent events during the import, so the "

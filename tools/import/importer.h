@@ -9,7 +9,8 @@
 //   duplicates = Δevents_deduped, imported = accepted − duplicates,
 // and Δevents + Δevents_deduped == accepted proves no other client's events fell inside the
 // bracket. If that check fails (other writers were active, or a FLUSHALL reset the counters)
-// the summary says the split is approximate.
+// the summary says the split is approximate. A user whose ACL refuses INFO still imports;
+// the summary then says duplicates are unknown.
 //
 // Re-runs. The server remembers only the last `dedupe_max_ids_per_customer` (16) ids of each
 // customer (store/dedupe.h), so a re-run is a no-op only for customers with at most that many
@@ -38,6 +39,7 @@ struct ImportSummary {
   // (id_bound): re-running the import would apply their older rows again.
   uint64_t customers_over_id_bound = 0;
   uint64_t id_bound = 0;
+  bool duplicates_known = true;      // false: the user may not run INFO (ACL)
   bool stopped = false;              // --strict stopped at a bad row
   std::optional<std::string> error;  // a fatal problem (the import did not finish)
   double seconds = 0;

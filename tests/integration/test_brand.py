@@ -164,3 +164,15 @@ def test_walkthrough(make_server, workdir):
         assert resp.status == 200 and resp.headers["Content-Type"].startswith("text/html")
     with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/api/stats", timeout=10) as resp:
         assert json.load(resp)["customers"] == 2001
+
+
+def test_generator_refuses_bad_arguments(workdir):
+    out_path = os.path.join(workdir, "never.csv")
+    for args, message in ((["--customers", "0"], b"--customers and --days must be at least 1"),
+                          (["--end", "soon"], b"--end must be Unix milliseconds or 'today'"),
+                          (["--format", "xml"], b"invalid choice: 'xml'"),
+                          (["--seed", "x"], b"invalid int value: 'x'")):
+        out = subprocess.run(["/usr/bin/python3", GENERATOR, *args, "-o", out_path],
+                             capture_output=True, timeout=60)
+        assert out.returncode == 2 and message in out.stderr, (args, out.stderr)
+        assert not os.path.exists(out_path)

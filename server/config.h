@@ -114,6 +114,9 @@ struct OutputLimit {
 // value; a class that is not mentioned has no limit.
 OutputLimit FindOutputLimit(std::string_view value, std::string_view cls);
 
+// A value as a config file line needs it: quoted when empty or with spaces or quotes.
+std::string QuoteConfigValue(std::string_view value);
+
 // "512mb" -> bytes; accepts b, k, kb, m, mb, g, gb (case-insensitive), as redis.conf.
 bool ParseMemory(std::string_view text, int64_t* bytes);
 

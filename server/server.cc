@@ -14,6 +14,7 @@
 #include "server/init_file.h"
 #include "server/log.h"
 #include "server/monitor_format.h"
+#include "server/sd_notify.h"
 #include "server/session.h"
 #include "store/duration.h"
 #include "store/strings.h"
@@ -253,6 +254,7 @@ void Server::RequestShutdown(std::optional<bool> save) {
   if (shutting_down_) return;
   shutting_down_ = true;
   LogNotice("User requested shutdown...");
+  SdNotify("STOPPING=1");
   // The log is flushed and fsynced whatever `save` says (SHUTDOWN NOSAVE skips only the
   // snapshot, which arrives with snapshots).
   (void)save;
@@ -293,6 +295,7 @@ void Server::ContinueLoading() {
   loading_ = false;
   timer_driver_.Start(started_at_ms_);
   LogNotice("Ready to accept connections tcp");
+  SdNotify("READY=1");
 }
 
 int Server::Run() {

@@ -11,7 +11,13 @@ packages=(
   redis-server redis-tools libhiredis-dev
   python3 python3-redis python3-pytest
   prometheus  # promtool, to validate /metrics
+  dpkg-dev file  # cpack's DEB generator: dpkg-shlibdeps, and `file` to find the binaries
+  systemd groff-base  # systemd-analyze verify of the unit; groff checks the man page
 )
+# The Node client examples need node and npm; take Debian's only when none is installed
+# (a node from elsewhere already brings its own npm, which Debian's npm would conflict with).
+command -v node >/dev/null || packages+=(nodejs)
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

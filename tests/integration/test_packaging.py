@@ -74,6 +74,11 @@ def test_installed_binaries_run(package):
     check = subprocess.run([os.path.join(root, "usr/bin/kizuna-check")], capture_output=True,
                            text=True, timeout=10)
     assert check.returncode == 2 and "Usage: kizuna-check" in check.stderr
+    # kizuna-import is packaged whenever the build has it (ctest passes KIZUNA_IMPORT then).
+    if os.environ.get("KIZUNA_IMPORT"):
+        imp = subprocess.run([os.path.join(root, "usr/bin/kizuna-import"), "--help"],
+                             capture_output=True, text=True, timeout=10)
+        assert imp.returncode == 0 and "kizuna-import" in imp.stdout + imp.stderr
 
 
 def test_installed_server_with_installed_config_notifies_systemd_and_answers(package, tmp_path):

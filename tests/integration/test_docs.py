@@ -103,3 +103,14 @@ def test_relative_links_resolve(doc):
     text = read(ROOT, "docs", doc)
     for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
         assert os.path.exists(os.path.join(ROOT, "docs", target)), target
+
+
+@pytest.mark.parametrize("args", [[], ["nope"], ["man", "extra"], ["markdown", "x"],
+                                  ["conf", "--port", "99999"], ["conf", "--no-such", "1"],
+                                  ["conf", "--dir"]])
+def test_docgen_refuses_bad_arguments(args, tmp_path):
+    out = subprocess.run([DOCGEN, *args], capture_output=True, text=True, timeout=30,
+                         cwd=tmp_path)
+    assert out.returncode == 2 and out.stdout == "" and out.stderr.startswith(("Usage",
+                                                                               "kizuna-docgen:"))
+    assert os.listdir(tmp_path) == []

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from conftest import free_port
+from conftest import SERVER_BIN, free_port, wait_until
 
 BUILD_DIR = os.environ.get("KIZUNA_BUILD_DIR",
                            os.path.join(os.path.dirname(__file__), "..", "..", "build"))
@@ -33,6 +33,11 @@ def package(tmp_path_factory):
     root = tmp_path_factory.mktemp("root")
     subprocess.run(["dpkg", "-x", debs[0], str(root)], check=True, timeout=60)
     return debs[0], str(root)
+
+
+def pongs(port):
+    return subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True,
+                          text=True, timeout=10).stdout == "PONG\n"
 
 
 def field(deb, name):
@@ -128,12 +133,7 @@ def test_without_notify_socket_nothing_is_sent(package, tmp_path):
                              "--appendonly", "no"], env=env, cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(300):
-            out = subprocess.run(["redis-cli", "-p", str(port), "PING"], capture_output=True,
-                                 text=True, timeout=10).stdout
-            if out == "PONG\n":
-                break
-        assert out == "PONG\n"
+        wait_until(lambda: pongs(port), what="PONG")
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
     finally:
@@ -168,3 +168,30 @@ def test_man_page_renders_without_warnings(package):
                           os.path.join(root, "usr/share/man/man1/kizuna-server.1")],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 0 and out.stderr == "", out.stderr
+
+
+def test_notify_over_an_abstract_socket_and_a_missing_one(tmp_path):
+    """NOTIFY_SOCKET may name the abstract namespace ('@...'), as systemd can; a socket that
+    does not exist (or a relative path) is ignored: the server still starts and serves."""
+    name = f"@kizuna-test-{os.getpid()}"
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind("\0" + name[1:])
+    notify.settimeout(30)
+    for path, expect in ((name, b"READY=1"), (str(tmp_path / "absent.sock"), None),
+                         ("relative.sock", None)):
+        port = free_port()
+        proc = subprocess.Popen([SERVER_BIN, "--port", str(port), "--appendonly", "no"],
+                                env=dict(os.environ, NOTIFY_SOCKET=path), cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            if expect:
+                assert notify.recv(4096) == expect
+            wait_until(lambda: pongs(port), what=f"PONG with NOTIFY_SOCKET={path}")
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+            if expect:
+                assert notify.recv(4096) == b"STOPPING=1"
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    notify.close()

@@ -195,3 +195,21 @@ def test_notify_over_an_abstract_socket_and_a_missing_one(tmp_path):
             if proc.poll() is None:
                 proc.kill()
     notify.close()
+
+
+def test_cmake_install_lays_out_the_same_tree_under_any_prefix(tmp_path):
+    prefix = tmp_path / "opt" / "kizuna"
+    out = subprocess.run(["cmake", "--install", BUILD_DIR, "--prefix", str(prefix)],
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stdout + out.stderr
+    for path in ("bin/kizuna-server", "bin/kizuna-check", "etc/kizuna/kizuna.conf",
+                 "lib/systemd/system/kizuna.service", "share/man/man1/kizuna-server.1",
+                 "share/doc/kizuna/operating.md", "share/doc/kizuna/clients.md",
+                 "share/doc/kizuna/examples/clients/python/mail_sender.py"):
+        assert (prefix / path).is_file(), path
+    assert not (prefix / "share/doc/kizuna/examples/clients/node/node_modules").exists()
+    # Outside /usr the config stays under the prefix, and the unit points there.
+    unit = (prefix / "lib/systemd/system/kizuna.service").read_text()
+    assert f"ExecStart={prefix}/bin/kizuna-server {prefix}/etc/kizuna/kizuna.conf\n" in unit
+    assert subprocess.run([str(prefix / "bin/kizuna-server"), "--version"],
+                          capture_output=True, timeout=10).returncode == 0

@@ -21,7 +21,7 @@ std::string Accepts(const ConfigParam& p) {
         return p.min == 0 ? "an integer >= 0" : StrCat("an integer >= ", p.min);
       return StrCat("an integer from ", p.min, " to ", p.max);
     case K::kMemory:
-      return "bytes, or a number with a unit: kb, mb, gb (1024-based) or k, m, g";
+      return "bytes, or a number with a unit: kb, mb, gb (1024-based) or k, m, g (1000-based)";
     case K::kDuration:
       return "a duration: 500ms, 30s, 5m, 1h, 7d, 2w";
     case K::kEnum:
@@ -174,9 +174,18 @@ std::string ConfigMarkdownTable() {
     std::string accepts = Accepts(p);
     std::string meaning = Sentence(p.help);
     if (!accepts.empty()) StrAppend(&meaning, " Accepts ", accepts, ".");
-    // A '|' inside a cell would split it.
+    // A '|' inside a cell would split it; '<' would start an HTML tag.
     std::string cell;
-    for (char c : meaning) cell += c == '|' ? std::string("\\|") : std::string(1, c);
+    for (char c : meaning) {
+      if (c == '|')
+        cell += "\\|";
+      else if (c == '<')
+        cell += "&lt;";
+      else if (c == '>')
+        cell += "&gt;";
+      else
+        cell += c;
+    }
     StrAppend(&out, "| `", p.name, "` | `", FormatDefault(p, defaults), "` | ",
               p.mutable_at_runtime ? "CONFIG SET" : "start-up only", " | ", cell, " |\n");
   }

@@ -38,7 +38,7 @@ def test_operating_guide_config_reference_is_the_generated_one(server):
     documented = text.split(BEGIN)[1].split(END)[0]
     assert documented == docgen("markdown"), (
         "docs/operating.md's config reference is out of date; regenerate it with:\n"
-        "  build/tools/kizuna-docgen markdown  (between the BEGIN/END markers)")
+        "  ninja -C build update-config-reference")
     # Every setting the server knows has a row.
     rows = re.findall(r"^\| `([a-z0-9-]+)` \|", documented, re.M)
     assert sorted(rows) == sorted(setting_names(server))

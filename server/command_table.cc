@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cassert>
 
+#include "server/acl/acl_categories.h"
+
 namespace kizuna::server {
 
 std::string_view LowerInto(std::string_view name, char* buf, size_t n) {
@@ -19,16 +21,21 @@ void CommandTable::Add(std::span<const CommandSpec> specs) {
     auto entry = std::make_unique<Entry>();
     entry->spec = &spec;
     entry->full_name = std::string(spec.name);
+    entry->id = next_id_++;
+    entry->categories = AclCategoryMask(spec.acl);
     Entry* raw = entry.get();
     bool inserted = entries_.emplace(entry->full_name, std::move(entry)).second;
     assert(inserted && "command registered twice");
     (void)inserted;
     order_.push_back(raw);
+    assert(next_id_ + spec.subcommands.size() < kMaxIds && "raise CommandTable::kMaxIds");
     for (const CommandSpec& sub : spec.subcommands) {
       auto sub_entry = std::make_unique<Entry>();
       sub_entry->spec = &sub;
       sub_entry->parent = &spec;
       sub_entry->full_name = std::string(spec.name) + "|" + std::string(sub.name);
+      sub_entry->id = next_id_++;
+      sub_entry->categories = AclCategoryMask(sub.acl);
       entries_.emplace(sub_entry->full_name, std::move(sub_entry));
     }
   }

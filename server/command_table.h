@@ -56,6 +56,10 @@ enum CommandFlag : uint32_t {
 // True for an argument that MONITOR and SLOWLOG show as "(redacted)" (a password).
 using SecretArgTest = bool (*)(std::span<const std::string_view> args, size_t index);
 
+// For commands whose keys are not at fixed positions (XREAD ... STREAMS k1 k2 id1 id2): the
+// range [*first, *last] (step 1) of key arguments in `args`; false if there is none.
+using KeyLocator = bool (*)(std::span<const std::string_view> args, int* first, int* last);
+
 struct CommandSpec {
   std::string_view name;  // lower case; for a subcommand, the subcommand alone ("getname")
   int arity = 0;
@@ -72,6 +76,7 @@ struct CommandSpec {
   int step = 0;
   std::span<const CommandSpec> subcommands = {};
   SecretArgTest secret_arg = nullptr;
+  KeyLocator key_locator = nullptr;  // when first_key is 0 but the command has keys
 };
 
 // Usage statistics for INFO commandstats and SLOWLOG, one per command or subcommand.
@@ -90,7 +95,11 @@ class CommandTable {
     const CommandSpec* parent = nullptr;  // for subcommands
     std::string full_name;
     CommandStats stats;
+    uint16_t id = 0;          // dense, assigned at Add: indexes users' permission bitsets
+    uint64_t categories = 0;  // AclCategoryMask(spec->acl)
   };
+  // Ids stay below this, so a user's permissions fit a fixed bitset.
+  static constexpr size_t kMaxIds = 1024;
 
   void Add(std::span<const CommandSpec> specs);
 
@@ -105,12 +114,29 @@ class CommandTable {
   std::vector<Entry*> Subcommands(const Entry& parent);
   // Every entry (commands and subcommands), for INFO commandstats and CONFIG RESETSTAT.
   std::vector<Entry*> AllEntries();
+  // Number of ids assigned (commands and subcommands).
+  size_t id_count() const { return next_id_; }
 
  private:
   // Keys are lower-case; "parent|sub" for subcommands. Entries are stable (node storage).
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>, StringHash, StringEq> entries_;
   std::vector<Entry*> order_;
+  uint16_t next_id_ = 0;
 };
+
+// Calls fn(index) for every key argument of a resolved command (args[0] is the name; for a
+// subcommand args[1] is its name), from first_key/last_key/step or the spec's key_locator.
+template <typename Fn>
+void ForEachKeyIndex(const CommandSpec& spec, std::span<const std::string_view> args, Fn&& fn) {
+  int first = spec.first_key, last = spec.last_key, step = spec.step > 0 ? spec.step : 1;
+  if (first <= 0) {
+    if (!spec.key_locator || !spec.key_locator(args, &first, &last)) return;
+    step = 1;
+  } else if (last < 0) {
+    last += static_cast<int>(args.size());
+  }
+  for (int i = first; i <= last && i < static_cast<int>(args.size()); i += step) fn(i);
+}
 
 // Lower-cases `name` into `buf` (size n) and returns the view; empty if it does not fit.
 std::string_view LowerInto(std::string_view name, char* buf, size_t n);

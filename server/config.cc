@@ -69,6 +69,10 @@ const ConfigParam kParams[] = {
   {"http-port", K::kInt, &Config::http_port, "port of the dashboard, /metrics and /api/stats "
    "(0 = off)", false, 0, 65535},
   {"requirepass", K::kString, &Config::requirepass, "password of the default user", true},
+  {"aclfile", K::kString, &Config::aclfile, "ACL users file for ACL SAVE/LOAD, read at start",
+   false},
+  {"acllog-max-len", K::kInt, &Config::acllog_max_len, "most entries kept in ACL LOG", true, 0,
+   INT64_MAX},
   {"proto-max-bulk-len", K::kMemory, &Config::proto_max_bulk_len, "largest bulk a client may send",
    true, 1024 * 1024, INT64_MAX},
   {"client-query-buffer-limit", K::kMemory, &Config::client_query_buffer_limit,

@@ -28,6 +28,8 @@ struct Config {
   int64_t http_port = 0;
   // Security
   std::string requirepass;
+  std::string aclfile;           // ACL users file (ACL SAVE/LOAD, read at start); empty = none
+  int64_t acllog_max_len = 128;  // ACL LOG entries kept
   // Limits
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <vector>
 
+#include "server/acl/acl.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
+#include "server/commands/families.h"
 #include "server/persistence.h"
 #include "server/server.h"
 #include "server/session.h"
@@ -90,6 +92,20 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   if (!ArityOk(spec.arity, args.size())) return reject(WrongArgsError(entry->full_name), entry);
   if (server.auth_required() && !client.authenticated && !(spec.flags & kNoAuth)) {
     return reject("NOAUTH Authentication required.", entry);
+  }
+  // ACL: one bit test for the command, a pattern walk per key for users without allkeys.
+  // Internal clients (log replay, init file) run everything.
+  size_t key_index = 0;
+  AclDenial denial =
+      client.replaying ? AclDenial::kNone : Acl::Check(*client.user, *entry, args, &key_index);
+  if (denial != AclDenial::kNone) {
+    bool key = denial == AclDenial::kKey;
+    client.last_command = entry->full_name;  // shown as cmd= in the log's client-info
+    server.acl().log().Add(key ? "key" : "command", key ? args[key_index] : entry->full_name,
+                           client.user->name(), ClientInfoLine(server, session),
+                           server.clock().NowMs(),
+                           static_cast<size_t>(server.config().acllog_max_len));
+    return reject(StrCat("NOPERM ", Acl::DenialMessage(denial, *client.user, *entry, {})), entry);
   }
 
   if (server.loading() && !client.replaying && !(spec.flags & kLoading)) {

@@ -90,6 +90,20 @@ Server::Server(Config config)
   RegisterStreamReadCommands(commands_);
   RegisterStreamGroupCommands(commands_);
   RegisterStreamInfoCommands(commands_);
+  RegisterAclCommands(commands_);
+  acl_ = std::make_unique<Acl>(commands_);
+  // A removed user's clients are logged out and disconnected once their reply is written.
+  acl_->set_remove_hook([this](const AclUser& user) {
+    for (auto& [id, session] : sessions_) {
+      if (session->info().user != &user) continue;
+      session->info().user = &acl_->default_user();
+      session->info().authenticated = false;
+      session->CloseAfterReply();
+      session->ScheduleFlush();
+    }
+  });
+  acl_->SetDefaultPassword(config_.requirepass);
+  applied_requirepass_ = config_.requirepass;
   run_id_ = RandomHex(40);
   start_time_ms_ = clock_->NowMs();
   ApplyConfig();
@@ -110,6 +124,12 @@ protocol::ParserLimits Server::ParserLimitsFor(bool authenticated) const {
 }
 
 void Server::ApplyConfig() {
+  // Only a change of requirepass resets the default user's passwords (as Redis's CONFIG SET).
+  if (config_.requirepass != applied_requirepass_) {
+    acl_->SetDefaultPassword(config_.requirepass);
+    applied_requirepass_ = config_.requirepass;
+  }
+  acl_->log().Trim(static_cast<size_t>(config_.acllog_max_len));
   LogLevel level;
   if (ParseLogLevel(config_.loglevel, &level)) SetLogLevel(level);
   slowlog_.Trim(static_cast<size_t>(config_.slowlog_max_len));
@@ -203,7 +223,7 @@ void Server::OnAccept(const boost::system::error_code& ec, asio::ip::tcp::socket
     ++stats_.rejected_connections;
     sessions_.emplace(session->info().id, session);
     session->RejectAndClose("ERR max number of clients reached");
-  } else if (config_.protected_mode && !auth_required() &&
+  } else if (config_.protected_mode && acl_->default_user().nopass() &&
              !IsLoopback(asio::ip::make_address(peer.substr(0, peer.rfind(':')), peer_ec))) {
     ++stats_.rejected_connections;
     sessions_.emplace(session->info().id, session);
@@ -311,6 +331,15 @@ int Server::Run() {
     LogWarning(load_error);
     std::fprintf(stderr, "%s\n", load_error.c_str());
     return 1;
+  }
+  if (!config_.aclfile.empty()) {
+    std::string acl_error;
+    if (!acl_->LoadFile(config_.aclfile, &acl_error)) {
+      LogWarning("Aborting kizuna startup because of ACL errors: ", acl_error);
+      std::fprintf(stderr, "Aborting kizuna startup because of ACL errors: %s\n",
+                   acl_error.c_str());
+      return 1;
+    }
   }
   RaiseFileLimit(config_.maxclients);
   if (!Listen()) return 1;

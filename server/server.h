@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "protocol/request_parser.h"
+#include "server/acl/acl.h"
 #include "server/blocked_readers.h"
 #include "server/command_table.h"
 #include "server/config.h"
@@ -76,6 +77,8 @@ class Server {
   Config& config() { return config_; }
   const Config& config() const { return config_; }
   CommandTable& commands() { return commands_; }
+  // ACL users, permission checks and ACL LOG.
+  Acl& acl() { return *acl_; }
   Slowlog& slowlog() { return slowlog_; }
   Persistence& persistence() { return persistence_; }
   TimerDriver& timer_driver() { return timer_driver_; }
@@ -91,7 +94,11 @@ class Server {
   void ApplyConfig();
   // Parser limits for a client, depending on whether it has authenticated.
   protocol::ParserLimits ParserLimitsFor(bool authenticated) const;
-  bool auth_required() const { return !config_.requirepass.empty(); }
+  // Whether new clients must AUTH: the default user has a password or is off (as Redis).
+  bool auth_required() const {
+    const AclUser& def = acl_->default_user();
+    return !def.nopass() || !def.enabled();
+  }
   // client-output-buffer-limit for ordinary clients, and for MONITOR clients (whose output
   // is a push stream, like pub/sub, so they take the pubsub class).
   const OutputLimit& output_limit(bool monitor) const {
@@ -137,6 +144,8 @@ class Server {
   std::unique_ptr<store::Insight> insight_;             // daily series, STATS queries
   std::unique_ptr<store::OutboxWriter> outbox_writer_;  // triggers_ -> store_->outbox()
   CommandTable commands_;
+  std::unique_ptr<Acl> acl_;
+  std::string applied_requirepass_;  // requirepass last given to the default user
   Slowlog slowlog_;
   Persistence persistence_{*this};
   TimerDriver timer_driver_{*this};

@@ -46,6 +46,7 @@ Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id)
   if (!ec) info_.laddr = EndpointText(local);
   info_.fd = socket_.native_handle();
   info_.created_ms = info_.last_interaction_ms = server_.clock().NowMs();
+  info_.user = &server_.acl().default_user();
   info_.authenticated = !server_.auth_required();
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);

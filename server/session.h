@@ -23,6 +23,7 @@
 
 namespace kizuna::server {
 
+class AclUser;
 class Server;
 
 // What CLIENT LIST / CLIENT INFO show, and per-connection protocol state.
@@ -38,6 +39,7 @@ struct ClientInfo {
   store::TimeMs last_interaction_ms = 0;
   int resp = 2;
   bool authenticated = false;
+  AclUser* user = nullptr;  // the ACL user it runs as ("default" until AUTH); never null
   // Internal client replaying the log: its writes are not logged again, and checks that
   // depend on the clock are skipped.
   bool replaying = false;

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "server/acl/acl_user.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -30,8 +31,8 @@ std::string ClientLine(Server& server, const Session& s) {
                 " argv-mem=0 multi-mem=0 rbs=", parser.buffer_capacity(),
                 " rbp=0 obl=0 oll=0 omem=", s.pending_output(),
                 " tot-mem=", parser.buffer_capacity() + s.pending_output(),
-                " events=r cmd=", c.last_command, " user=default redir=-1 resp=", c.resp,
-                " lib-name=", c.lib_name, " lib-ver=", c.lib_ver, "\n");
+                " events=r cmd=", c.last_command, " user=", c.user ? c.user->name() : "default",
+                " redir=-1 resp=", c.resp, " lib-name=", c.lib_name, " lib-ver=", c.lib_ver, "\n");
 }
 
 void ReplyText(CommandContext& ctx, std::string_view text) {
@@ -332,6 +333,12 @@ const CommandSpec kClientCommand[] = {
 };
 
 }  // namespace
+
+std::string ClientInfoLine(Server& server, const Session& session) {
+  std::string line = ClientLine(server, session);
+  line.pop_back();  // the '\n'
+  return line;
+}
 
 void RegisterClientCommands(CommandTable& table) { table.Add(kClientCommand); }
 

@@ -1,6 +1,7 @@
 // Connection commands: PING ECHO QUIT HELLO AUTH SELECT.
 #include <string>
 
+#include "server/acl/acl.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -28,29 +29,36 @@ void HandleQuit(CommandContext& ctx) {
   ctx.session.CloseAfterReply();
 }
 
-// Checks a password for `user` ("default" is the only user until ACLs arrive).
-bool CheckPassword(Server& server, std::string_view user, std::string_view pass) {
-  if (user != "default") return false;
-  const std::string& required = server.config().requirepass;
-  return required.empty() || pass == required;
+// The user `user` if `pass` opens it; otherwise logs the failure in ACL LOG (as Redis) and
+// returns nullptr.
+AclUser* Authenticate(CommandContext& ctx, std::string_view user, std::string_view pass) {
+  AclUser* found = ctx.server.acl().Authenticate(user, pass);
+  if (!found) {
+    ctx.server.acl().log().Add("auth", ctx.args[0], user, ClientInfoLine(ctx.server, ctx.session),
+                               ctx.server.clock().NowMs(),
+                               static_cast<size_t>(ctx.server.config().acllog_max_len));
+  }
+  return found;
 }
 
-void MarkAuthenticated(Session& session) {
+void MarkAuthenticated(Session& session, AclUser* user) {
   session.info().authenticated = true;
+  session.info().user = user;
   session.RefreshParserLimits();
 }
 
 void HandleAuth(CommandContext& ctx) {
   if (ctx.args.size() > 3) return ctx.reply.Error(kSyntaxError);
   bool with_user = ctx.args.size() == 3;
-  if (!with_user && !ctx.server.auth_required()) {
+  if (!with_user && ctx.server.acl().default_user().nopass()) {
     return ctx.reply.Error(
         "ERR AUTH <password> called without any password configured for the default user. Are "
         "you sure your configuration is correct?");
   }
   std::string_view user = with_user ? ctx.args[1] : "default";
-  if (!CheckPassword(ctx.server, user, ctx.args.back())) return ctx.reply.Error(kWrongPass);
-  MarkAuthenticated(ctx.session);
+  AclUser* found = Authenticate(ctx, user, ctx.args.back());
+  if (!found) return ctx.reply.Error(kWrongPass);
+  MarkAuthenticated(ctx.session, found);
   ctx.reply.Ok();
 }
 
@@ -82,7 +90,8 @@ void HandleHello(CommandContext& ctx) {
       return ctx.reply.Error("ERR Syntax error in HELLO option '" + std::string(ctx.args[i]) + "'");
     }
   }
-  if (auth && !CheckPassword(ctx.server, user, pass)) return ctx.reply.Error(kWrongPass);
+  AclUser* found = nullptr;
+  if (auth && !(found = Authenticate(ctx, user, pass))) return ctx.reply.Error(kWrongPass);
   if (!auth && !client.authenticated) {
     return ctx.reply.Error(
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO "
@@ -90,7 +99,7 @@ void HandleHello(CommandContext& ctx) {
         "RESP protocol version at the same time");
   }
   if (setname && !ValidClientName(name)) return ctx.reply.Error(kBadClientName);
-  if (auth) MarkAuthenticated(ctx.session);
+  if (auth) MarkAuthenticated(ctx.session, found);
   if (setname) client.name = std::string(name);
   client.resp = resp;
   ctx.reply.set_resp(resp);

@@ -13,6 +13,8 @@ class Store;
 namespace kizuna::server {
 
 class CommandTable;
+class Server;
+class Session;
 
 void RegisterConnectionCommands(CommandTable& table);     // PING ECHO QUIT HELLO AUTH SELECT
 void RegisterClientCommands(CommandTable& table);         // CLIENT *
@@ -28,6 +30,10 @@ void RegisterScoringCommands(CommandTable& table);        // EVENT SCORE CUSTOME
 void RegisterStreamReadCommands(CommandTable& table);     // XLEN XRANGE XREVRANGE XREAD XREADGROUP
 void RegisterStreamGroupCommands(CommandTable& table);    // XGROUP XACK XPENDING XCLAIM XAUTOCLAIM
 void RegisterStreamInfoCommands(CommandTable& table);     // XINFO XTRIM; XADD XDEL XSETID refused
+void RegisterAclCommands(CommandTable& table);            // ACL *
+
+// One CLIENT LIST line for `session`, without the newline (CLIENT INFO, ACL LOG client-info).
+std::string ClientInfoLine(Server& server, const Session& session);
 
 // INFO lines ("name:value\r\n") that describe the store, for section "keyspace" and
 // "scoring". Appends nothing for other sections.

@@ -242,12 +242,9 @@ void HandleGetKeys(CommandContext& ctx) {
   bool arity_ok = spec.arity > 0 ? args.size() == static_cast<size_t>(spec.arity)
                                  : args.size() >= static_cast<size_t>(-spec.arity);
   if (!arity_ok) return ctx.reply.Error("ERR Invalid number of arguments specified for command");
-  if (spec.first_key <= 0) return ctx.reply.Error("ERR The command has no key arguments");
-  int last = spec.last_key < 0 ? static_cast<int>(args.size()) + spec.last_key : spec.last_key;
   std::vector<std::string_view> keys;
-  for (int i = spec.first_key; i <= last && i < static_cast<int>(args.size()); i += spec.step) {
-    keys.push_back(args[i]);
-  }
+  ForEachKeyIndex(spec, args, [&](int i) { keys.push_back(args[i]); });
+  if (keys.empty()) return ctx.reply.Error("ERR The command has no key arguments");
   ctx.reply.Array(keys.size());
   for (std::string_view k : keys) ctx.reply.Bulk(k);
 }

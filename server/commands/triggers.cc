@@ -105,7 +105,7 @@ const CommandSpec kTriggerCommands[] = {
                "[IF predicate ...] [DELAY duration] [UNLESS action [ITEM pattern:pattern]] "
                "[ONCE] SEND message",
      .group = "definitions",
-     .acl = "@write @slow @scoring",
+     .acl = "@write @slow @scoring @definitions",
      .complexity = "O(P) in the predicate's length"},
     {.name = "trigger.del",
      .arity = 2,
@@ -114,7 +114,7 @@ const CommandSpec kTriggerCommands[] = {
      .summary = "Deletes a trigger and cancels its pending timers.",
      .syntax = "name",
      .group = "definitions",
-     .acl = "@write @slow @scoring",
+     .acl = "@write @slow @scoring @definitions",
      .complexity = "O(T) in the pending timers"},
     {.name = "trigger.list",
      .arity = 1,
@@ -122,7 +122,7 @@ const CommandSpec kTriggerCommands[] = {
      .handler = HandleTriggerList,
      .summary = "Lists triggers: name, definition, pending timers.",
      .group = "definitions",
-     .acl = "@read @fast @scoring",
+     .acl = "@read @fast @scoring @definitions",
      .complexity = "O(T)"},
 };
 

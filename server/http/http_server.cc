@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "server/acl/acl.h"
 #include "server/http/dashboard_page.h"
 #include "server/http/metrics.h"
 #include "server/http/stats_json.h"
@@ -74,12 +75,15 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     response_.version(req.version());
     response_.keep_alive(req.keep_alive());
     response_.set(http::field::server, "kizuna");
-    const std::string& password = server_.config().requirepass;
     auto auth = req[http::field::authorization];
-    if (!password.empty() &&
-        !HttpAuthorized(std::string_view(auth.data(), auth.size()), password)) {
+    std::string_view header(auth.data(), auth.size());
+    const AclUser* user = Authenticate(header);
+    if (!user) {
       Reply(http::status::unauthorized, "text/plain", "authentication required\n");
       response_.set(http::field::www_authenticate, "Basic realm=\"kizuna\"");
+    } else if (!HttpMayRead(server_, *user)) {
+      Reply(http::status::forbidden, "text/plain",
+            StrCat("User ", user->name(), " has no permissions to run the 'stats' command\n"));
     } else if (req.method() != http::verb::get) {
       Reply(http::status::method_not_allowed, "text/plain", "only GET\n");
       response_.set(http::field::allow, "GET");
@@ -98,6 +102,26 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                         if (ec || !self->response_.keep_alive()) return self->Close();
                         self->Read();
                       });
+  }
+
+  // The ACL user of a request: Basic user:pass, Bearer <default user's password>, or the
+  // default user without a header when it needs no password. nullptr if none; wrong
+  // credentials are counted in ACL LOG like a failed AUTH.
+  const AclUser* Authenticate(std::string_view header) {
+    Acl& acl = server_.acl();
+    if (header.empty()) return server_.auth_required() ? nullptr : &acl.default_user();
+    std::string name, pass;
+    const AclUser* user = nullptr;
+    if (ParseHttpAuthorization(header, &name, &pass)) user = acl.Authenticate(name, pass);
+    if (!user) {
+      boost::system::error_code ec;
+      auto peer = stream_.socket().remote_endpoint(ec);
+      acl.log().Add("auth", "http", name,
+                    StrCat("addr=", ec ? "?" : peer.address().to_string(), ":",
+                           ec ? 0 : peer.port(), " http"),
+                    server_.clock().NowMs(), static_cast<size_t>(server_.config().acllog_max_len));
+    }
+    return user;
   }
 
   void Reply(http::status status, std::string_view type, std::string body) {
@@ -121,16 +145,26 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
 }  // namespace
 
-bool HttpAuthorized(std::string_view authorization, std::string_view password) {
-  if (StartsWithIgnoreCase(authorization, "bearer ")) {
-    return StripWhitespace(authorization.substr(7)) == password;
+bool ParseHttpAuthorization(std::string_view header, std::string* user, std::string* pass) {
+  if (StartsWithIgnoreCase(header, "bearer ")) {
+    *user = "default";
+    *pass = std::string(StripWhitespace(header.substr(7)));
+    return true;
   }
-  if (StartsWithIgnoreCase(authorization, "basic ")) {
-    std::string decoded = DecodeBase64(StripWhitespace(authorization.substr(6)));
+  if (StartsWithIgnoreCase(header, "basic ")) {
+    std::string decoded = DecodeBase64(StripWhitespace(header.substr(6)));
     size_t colon = decoded.find(':');
-    return colon != std::string::npos && std::string_view(decoded).substr(colon + 1) == password;
+    if (colon == std::string::npos) return false;
+    *user = decoded.substr(0, colon);
+    *pass = decoded.substr(colon + 1);
+    return true;
   }
   return false;
+}
+
+bool HttpMayRead(Server& server, const AclUser& user) {
+  const CommandTable::Entry* stats = server.commands().Find("stats");
+  return stats && user.CanRun(stats->id);
 }
 
 HttpServer::HttpServer(Server& server) : server_(server), acceptor_(server.io()) {}

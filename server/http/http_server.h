@@ -4,6 +4,7 @@
 // Same loop as the RESP clients, not a thread of its own: every figure it reports lives in
 // single-threaded structures, so reading them from the loop needs no locks and is always
 // consistent. A scrape costs well under a millisecond; /api/stats costs what STATS does.
+// Access: ACL users, see HttpMayRead below.
 // Connections are keep-alive with a 30 s idle timeout; requests are limited to 8 KB of headers and
 // no body.
 #ifndef KIZUNA_SERVER_HTTP_HTTP_SERVER_H_
@@ -31,8 +32,15 @@ class HttpServer {
   boost::asio::ip::tcp::acceptor acceptor_;
 };
 
-// Whether an Authorization header carries `password` (Bearer <pw>, or Basic with any user).
-bool HttpAuthorized(std::string_view authorization, std::string_view password);
+class AclUser;
+
+// The credentials of an Authorization header: Basic user:pass, or Bearer <password> of the
+// default user. False if the header is neither.
+bool ParseHttpAuthorization(std::string_view header, std::string* user, std::string* pass);
+
+// The rule for every page (/, /api/stats, /metrics): the user may run STATS, i.e. has @read
+// (or +stats). Without credentials a request gets 401; with a user lacking it, 403.
+bool HttpMayRead(Server& server, const AclUser& user);
 
 }  // namespace kizuna::server
 

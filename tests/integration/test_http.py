@@ -77,8 +77,11 @@ def test_requirepass_guards_http_too(make_server):
     assert status == 401 and "Basic" in headers["WWW-Authenticate"]
     assert get(port, "/metrics", {"Authorization": "Bearer wrong"})[0] == 401
     assert get(port, "/metrics", {"Authorization": "Bearer s3cret"})[0] == 200
-    basic = base64.b64encode(b"ops:s3cret").decode()
+    basic = base64.b64encode(b"default:s3cret").decode()
     assert get(port, "/metrics", {"Authorization": f"Basic {basic}"})[0] == 200
+    # Basic names an ACL user: the password of another user does not open it.
+    basic = base64.b64encode(b"ops:s3cret").decode()
+    assert get(port, "/metrics", {"Authorization": f"Basic {basic}"})[0] == 401
     assert get(port, "/metrics", {"Authorization": "Basic !!!"})[0] == 401
 
 

@@ -184,9 +184,7 @@ void HandleDryRun(CommandContext& ctx) {
   std::span<const std::string_view> cmd = ctx.args.subspan(3);
   CommandTable& table = ctx.server.commands();
   CommandTable::Entry* e = table.Find(cmd[0]);
-  if (e && !e->spec->subcommands.empty() && (cmd.size() >= 2 || !e->spec->handler)) {
-    e = cmd.size() >= 2 ? table.FindSub(*e, cmd[1]) : nullptr;
-  }
+  if (e && !e->spec->subcommands.empty() && cmd.size() >= 2) e = table.FindSub(*e, cmd[1]);
   if (!e) return ctx.reply.Error(StrCat("ERR Command '", cmd[0], "' not found"));
   int arity = e->spec->arity;
   if (arity > 0 ? cmd.size() != static_cast<size_t>(arity)
@@ -232,7 +230,7 @@ void HandleHelp(CommandContext& ctx) {
       "WHOAMI",
       "    Return the current connection username.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   ReplyHelp(ctx.reply, kLines);
 }

@@ -250,6 +250,20 @@ ReadResult ServeStreamRead(Server& server, const StreamRead& read, protocol::Rep
 
 namespace {
 
+// XREAD / XREADGROUP: the keys are the first half of the arguments after STREAMS (ACL key
+// patterns and COMMAND GETKEYS use this).
+bool StreamsKeys(std::span<const std::string_view> args, int* first, int* last) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    if (!EqualsIgnoreCase(args[i], "STREAMS")) continue;
+    size_t rest = args.size() - i - 1;
+    if (rest == 0 || rest % 2 != 0) return false;
+    *first = static_cast<int>(i + 1);
+    *last = static_cast<int>(i + rest / 2);
+    return true;
+  }
+  return false;
+}
+
 const CommandSpec kStreamReadCommands[] = {
     {.name = "xlen",
      .arity = 2,
@@ -295,7 +309,8 @@ const CommandSpec kStreamReadCommands[] = {
      .syntax = "[COUNT count:integer] [BLOCK milliseconds:integer] STREAMS (key:key ... id ...)",
      .group = "stream",
      .acl = "@read @stream @slow @blocking",
-     .complexity = "O(log(N)+M) per stream, with M the number of entries returned"},
+     .complexity = "O(log(N)+M) per stream, with M the number of entries returned",
+     .key_locator = StreamsKeys},
     {.name = "xreadgroup",
      .arity = -7,
      .flags = kWrite | kBlocking,
@@ -305,7 +320,8 @@ const CommandSpec kStreamReadCommands[] = {
                "[NOACK] STREAMS (key:key ... id ...)",
      .group = "stream",
      .acl = "@write @stream @slow @blocking",
-     .complexity = "O(M) with M the number of entries returned"},
+     .complexity = "O(M) with M the number of entries returned",
+     .key_locator = StreamsKeys},
 };
 
 }  // namespace

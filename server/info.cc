@@ -124,6 +124,11 @@ void StatsSection(Server& s, std::string* out) {
   Line(out, "total_net_output_bytes", st.total_net_output_bytes);
   Line(out, "rejected_connections", st.rejected_connections);
   Line(out, "total_error_replies", st.total_error_replies);
+  const AclLog& acl = s.acl().log();
+  Line(out, "acl_access_denied_auth", acl.denied_auth());
+  Line(out, "acl_access_denied_cmd", acl.denied_cmd());
+  Line(out, "acl_access_denied_key", acl.denied_key());
+  Line(out, "acl_access_denied_channel", uint64_t{0});
 }
 
 void ReplicationSection(std::string* out) {

@@ -6,12 +6,13 @@ default user's password, and the HTTP endpoints with users."""
 import base64
 import hashlib
 import os
+import subprocess
 
 import pytest
 import redis
 
 import resp
-from conftest import assert_same_replies, free_port, transcript, wait_until
+from conftest import RawConnection, assert_same_replies, free_port, transcript
 from test_http import get
 
 
@@ -306,6 +307,9 @@ def test_acl_log_counts_denials(server):
     auth = log_entries(admin, "1")[0]
     assert (auth[b"reason"], auth[b"object"], auth[b"username"]) == (b"auth", b"AUTH", b"web")
     assert len(log_entries(admin, "100")) == 5
+    stats = admin.info("stats")
+    assert (stats["acl_access_denied_cmd"], stats["acl_access_denied_key"],
+            stats["acl_access_denied_auth"]) == (3, 2, 1)
     assert admin.config_set("acllog-max-len", "2")
     assert len(log_entries(admin, "100")) == 2
     assert admin.execute_command("ACL", "LOG", "RESET") == b"OK"
@@ -493,3 +497,22 @@ def test_http_honours_users(make_server):
     # Wrong HTTP credentials are counted like a failed AUTH.
     entry = dict(zip(*[iter(c.execute_command("ACL", "LOG", "1")[0])] * 2))
     assert (entry[b"reason"], entry[b"object"], entry[b"username"]) == (b"auth", b"http", b"web")
+
+
+def test_protected_mode_follows_the_default_user(make_server):
+    """As Redis: with protected-mode on and a default user without password (nopass), only
+    loopback clients get in; any password on the default user lifts it."""
+    addrs = [a for a in subprocess.run(["hostname", "-I"], capture_output=True, text=True)
+             .stdout.split() if "." in a and not a.startswith("127.")]
+    if not addrs:
+        pytest.skip("no non-loopback IPv4 address to connect from")
+    s = make_server("--bind", "0.0.0.0")
+    outside = RawConnection(s.port, host=addrs[0])
+    assert bytes(outside.read_reply()).startswith(b"DENIED kizuna is running in protected mode")
+    s.cmd("ACL", "SETUSER", "default", "resetpass", ">pw")
+    outside = RawConnection(s.port, host=addrs[0])
+    assert outside.command("PING") == resp.Error(b"NOAUTH Authentication required.")
+    assert outside.command("AUTH", "pw") == b"OK"
+    s.client(password="pw").config_set("protected-mode", "no")
+    s.client(password="pw").execute_command("ACL", "SETUSER", "default", "nopass")
+    assert RawConnection(s.port, host=addrs[0]).command("PING") == b"PONG"

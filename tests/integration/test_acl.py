@@ -516,3 +516,20 @@ def test_protected_mode_follows_the_default_user(make_server):
     s.client(password="pw").config_set("protected-mode", "no")
     s.client(password="pw").execute_command("ACL", "SETUSER", "default", "nopass")
     assert RawConnection(s.port, host=addrs[0]).command("PING") == b"PONG"
+
+
+def test_bulk_import_as_an_ingest_only_user(server, workdir):
+    """kizuna-import needs only @ingest (EVENT ... IMPORT); a user without it is refused."""
+    from test_import import run_import
+    c = server.client()
+    c.execute_command("ACL", "SETUSER", "importer", "on", ">ipw", "+@ingest", "~*")
+    c.execute_command("ACL", "SETUSER", "reader", "on", ">rpw", "+@read", "~*")
+    t = int(server.clock())
+    path = os.path.join(workdir, "rows.csv")
+    with open(path, "w") as f:
+        f.write(f"customer,action,ts,id\na,view,{t},1\nb,view,{t},2\n")
+    code, summary, err = run_import(server, "--user", "importer", path, password="ipw")
+    assert code == 0 and summary["imported"] == "2", err
+    code, _, err = run_import(server, "--user", "reader", path, password="rpw")
+    assert code != 0 and "NOPERM User reader has no permissions to run the 'event' command" in err
+    assert c.execute_command("DBSIZE") == 2

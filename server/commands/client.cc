@@ -2,7 +2,7 @@
 #include <string>
 #include <vector>
 
-#include "server/acl/acl_user.h"
+#include "server/acl/acl.h"
 #include "server/arg_parser.h"
 #include "server/command_context.h"
 #include "server/command_table.h"
@@ -105,7 +105,8 @@ void HandleKill(CommandContext& ctx) {
   } else {
     if (ctx.args.size() % 2 != 0) return ctx.reply.Error(kSyntaxError);
     std::optional<uint64_t> id;
-    std::string_view addr, laddr, user;
+    std::string_view addr, laddr;
+    const AclUser* user = nullptr;
     bool skipme = true;
     for (size_t i = 2; i + 1 < ctx.args.size(); i += 2) {
       std::string_view key = ctx.args[i], value = ctx.args[i + 1];
@@ -118,7 +119,8 @@ void HandleKill(CommandContext& ctx) {
       } else if (EqualsIgnoreCase(key, "LADDR")) {
         laddr = value;
       } else if (EqualsIgnoreCase(key, "USER")) {
-        user = value;
+        user = ctx.server.acl().Find(value);
+        if (!user) return ctx.reply.Error(StrCat("ERR No such user '", value, "'"));
       } else if (EqualsIgnoreCase(key, "TYPE")) {
         if (!EqualsIgnoreCase(value, "normal") && !EqualsIgnoreCase(value, "master") &&
             !EqualsIgnoreCase(value, "replica") && !EqualsIgnoreCase(value, "slave") &&
@@ -143,7 +145,7 @@ void HandleKill(CommandContext& ctx) {
       if (id && sid != *id) continue;
       if (!addr.empty() && s->info().addr != addr) continue;
       if (!laddr.empty() && s->info().laddr != laddr) continue;
-      if (!user.empty() && user != "default") continue;
+      if (user && s->info().user != user) continue;
       victims.push_back(s.get());
     }
   }

@@ -259,6 +259,12 @@ def test_user_changes_reach_connected_clients(server):
     assert web.command("EVENT", "c1", "view") == b"0", "off stops new logins, not clients"
     assert server.raw().command("AUTH", "web", "webpw") == \
         resp.Error(b"WRONGPASS invalid username-password pair or user is disabled.")
+    other = server.raw()
+    assert other.command("AUTH", "mail", "mailpw") == b"OK"
+    assert admin.execute_command("CLIENT", "KILL", "USER", "mail") == 1
+    assert other.is_closed()
+    assert web.command("EVENT", "c1", "view") == b"0", "other users' clients stay"
+    assert noperm(admin, "CLIENT", "KILL", "USER", "nobody") == "No such user 'nobody'"
     assert admin.execute_command("ACL", "DELUSER", "web") == 1
     assert web.is_closed(), "deleting a user disconnects its clients"
     assert admin.execute_command("ACL", "WHOAMI") == b"ops"

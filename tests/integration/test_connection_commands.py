@@ -169,7 +169,9 @@ def test_client_kill_user_and_laddr(server):
     victim = server.raw()
     victim.command("PING")
     killer = server.raw()
-    assert killer.command("CLIENT", "KILL", "USER", "nobody") == 0
+    # As Redis: an unknown user is an error, not zero clients.
+    assert killer.command("CLIENT", "KILL", "USER", "nobody") == \
+        resp.Error(b"ERR No such user 'nobody'")
     assert killer.command("CLIENT", "KILL", "LADDR", f"127.0.0.1:{server.port}",
                           "SKIPME", "yes") == 1
     assert victim.is_closed()

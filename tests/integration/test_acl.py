@@ -69,6 +69,13 @@ ACL_SEQUENCE = [
     ("ACL", "SETUSER", "web", "reset"),
     ("ACL", "GETUSER", "web"),
     ("ACL", "DELUSER", "default"),
+    ("ACL", "DELUSER", "alice", "default"),  # refused as a whole: alice stays
+    ("ACL", "GETUSER"),
+    ("ACL", "GETUSER", "a", "b"),
+    ("ACL", "LIST", "x"),
+    ("ACL", "USERS", "x"),
+    ("ACL", "LOAD", "x"),
+    ("ACL", "USERS"),
     ("ACL", "DELUSER", "alice", "nobody"),
     ("ACL", "DELUSER", "alice"),
     ("ACL", "DELUSER"),
@@ -539,3 +546,24 @@ def test_bulk_import_as_an_ingest_only_user(server, workdir):
     code, _, err = run_import(server, "--user", "reader", path, password="rpw")
     assert code != 0 and "NOPERM User reader has no permissions to run the 'event' command" in err
     assert c.execute_command("DBSIZE") == 2
+
+
+def test_resp3_shapes_match_redis(server, redis_server):
+    """GETUSER is a map with a set of flags, LOG a list of maps with a double age, in RESP3."""
+    replies = []
+    for peer in (server, redis_server):
+        conn = peer.raw(resp3=True)
+        conn.command("ACL", "SETUSER", "u", "on", ">p", "+@all", "-flushall", "~*")
+        conn.command("ACL", "LOG", "RESET")
+        denied = peer.raw()
+        assert denied.command("AUTH", "u", "p") == b"OK"
+        assert isinstance(denied.command("FLUSHALL"), resp.Error)
+        replies.append([conn.command("ACL", "GETUSER", "u"), conn.command("ACL", "LOG"),
+                        conn.command("ACL", "GETUSER", "nobody"), conn.command("ACL", "USERS")])
+    ours, theirs = replies
+    assert resp.shape(ours[0]) == resp.shape(theirs[0]) and ours[0] == theirs[0]
+    mine, their = ours[1][0].dict(), theirs[1][0].dict()
+    assert {k: resp.shape(v) for k, v in their.items()} == \
+        {k: resp.shape(v) for k, v in mine.items() if k in their}
+    assert isinstance(mine[b"age-seconds"], resp.Double)
+    assert ours[2:] == theirs[2:] and resp.shape(ours[2]) == resp.shape(theirs[2])

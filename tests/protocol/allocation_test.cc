@@ -2,43 +2,15 @@
 // operator new that only counts while a test asks it to.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <string>
 
 #include "protocol/reply_writer.h"
 #include "protocol/request_parser.h"
-
-namespace {
-bool counting = false;
-size_t allocations = 0;
-}  // namespace
-
-void* operator new(size_t n) {
-  if (counting) ++allocations;
-  void* p = std::malloc(n == 0 ? 1 : n);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
-void* operator new[](size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, size_t) noexcept { std::free(p); }
-void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#include "tests/allocation_counter.h"
 
 namespace kizuna::protocol {
 namespace {
-
-// Counts the allocations made by fn.
-template <typename Fn>
-size_t CountAllocations(Fn fn) {
-  allocations = 0;
-  counting = true;
-  fn();
-  counting = false;
-  return allocations;
-}
 
 // One read of pipelined commands of every form, ending inside a partial command.
 size_t ParseOneRead(RequestParser& parser, std::string_view bytes) {

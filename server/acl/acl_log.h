@@ -14,7 +14,7 @@ namespace kizuna::server {
 
 struct AclLogEntry {
   uint64_t count = 1;
-  std::string_view reason;  // "command", "key" or "auth"
+  std::string_view reason;  // "command", "key" or "auth" (a string literal)
   std::string object;       // command full name, key, or "AUTH"/"HELLO"
   std::string username;
   std::string client_info;  // CLIENT INFO line of the last offender
@@ -25,6 +25,7 @@ struct AclLogEntry {
 
 class AclLog {
  public:
+  // `reason` must be a string literal ("command", "key", "auth"): entries keep the view.
   void Add(std::string_view reason, std::string_view object, std::string_view username,
            std::string client_info, int64_t now_ms, size_t max_len);
   void Reset() { entries_.clear(); }

@@ -8,6 +8,7 @@
 
 #include "protocol/arg_splitter.h"
 #include "server/arg_parser.h"
+#include "server/tls_context.h"
 #include "store/duration.h"
 #include "store/strings.h"
 
@@ -73,6 +74,23 @@ const ConfigParam kParams[] = {
    false},
   {"acllog-max-len", K::kInt, &Config::acllog_max_len, "most entries kept in ACL LOG", true, 0,
    INT64_MAX},
+  {"tls-port", K::kInt, &Config::tls_port, "TCP port for TLS clients (0 = off)", false, 0, 65535},
+  {"tls-cert-file", K::kString, &Config::tls_cert_file, "server certificate (PEM chain)", false},
+  {"tls-key-file", K::kString, &Config::tls_key_file, "private key of tls-cert-file (PEM)",
+   false},
+  {"tls-ca-cert-file", K::kString, &Config::tls_ca_cert_file,
+   "CA certificates that client certificates must chain to (PEM)", false},
+  {"tls-auth-clients", K::kEnum, &Config::tls_auth_clients,
+   "client certificates: no, optional (checked if sent) or yes (required)", true, 0, 0,
+   "no|yes|optional"},
+  {"tls-protocols", K::kString, &Config::tls_protocols,
+   "TLS versions accepted, from TLSv1 TLSv1.1 TLSv1.2 TLSv1.3 (empty = TLSv1.2 TLSv1.3)", false,
+   0, 0, "",
+   ValidateTlsProtocols},
+  {"tls-ciphers", K::kString, &Config::tls_ciphers,
+   "OpenSSL cipher list for TLSv1.2 and older (empty = OpenSSL's default)", false},
+  {"tls-ciphersuites", K::kString, &Config::tls_ciphersuites,
+   "OpenSSL ciphersuites for TLSv1.3 (empty = OpenSSL's default)", false},
   {"proto-max-bulk-len", K::kMemory, &Config::proto_max_bulk_len, "largest bulk a client may send",
    true, 1024 * 1024, INT64_MAX},
   {"client-query-buffer-limit", K::kMemory, &Config::client_query_buffer_limit,

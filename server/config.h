@@ -30,6 +30,15 @@ struct Config {
   std::string requirepass;
   std::string aclfile;           // ACL users file (ACL SAVE/LOAD, read at start); empty = none
   int64_t acllog_max_len = 128;  // ACL LOG entries kept
+  // TLS (server/tls_context.h); tls_port 0 = off
+  int64_t tls_port = 0;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_ca_cert_file;
+  std::string tls_auth_clients = "yes";
+  std::string tls_protocols;  // empty = TLSv1.2 TLSv1.3, as Redis
+  std::string tls_ciphers;
+  std::string tls_ciphersuites;
   // Limits
   int64_t proto_max_bulk_len = 512ll * 1024 * 1024;
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;

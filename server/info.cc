@@ -54,6 +54,7 @@ void ServerSection(Server& s, std::string* out) {
   Line(out, "process_id", getpid());
   Line(out, "run_id", s.run_id());
   Line(out, "tcp_port", s.config().port);
+  Line(out, "tls_port", s.config().tls_port);
   Line(out, "server_time_usec", s.clock().NowMs() * 1000);
   Line(out, "uptime_in_seconds", s.uptime_seconds());
   Line(out, "uptime_in_days", s.uptime_seconds() / 86400);

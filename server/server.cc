@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <cstdio>
 #include <fstream>
 #include <random>
@@ -61,7 +62,11 @@ bool IsLoopback(const asio::ip::address& a) {
 }  // namespace
 
 Server::Server(Config config)
-    : config_(std::move(config)), acceptor_(io_), signals_(io_), cron_timer_(io_) {
+    : config_(std::move(config)),
+      acceptor_(io_),
+      tls_acceptor_(io_),
+      signals_(io_),
+      cron_timer_(io_) {
   if (config_.clock == "manual") {
     auto manual = std::make_unique<store::ManualClock>(store::SystemNowMs());
     manual_clock_ = manual.get();
@@ -180,43 +185,64 @@ void Server::FeedMonitors(const Session& from, std::span<const std::string_view>
   }
 }
 
-bool Server::Listen() {
+bool Server::Listen(asio::ip::tcp::acceptor& acceptor, int64_t port) {
   boost::system::error_code ec;
   auto address = asio::ip::make_address(config_.bind, ec);
   if (ec) {
     LogWarning("Invalid bind address '", config_.bind, "': ", ec.message());
     return false;
   }
-  asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(config_.port));
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(511, ec);
+  asio::ip::tcp::endpoint endpoint(address, static_cast<uint16_t>(port));
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(511, ec);
   if (ec) {
-    LogWarning("Could not listen on ", config_.bind, ":", config_.port, ": ", ec.message());
+    LogWarning("Could not listen on ", config_.bind, ":", port, ": ", ec.message());
     return false;
   }
   return true;
 }
 
-void Server::Accept() {
-  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
-    OnAccept(ec, std::move(socket));
-  });
+bool Server::ListenAll() {
+  // As Redis: port 0 means no plain listener (e.g. TLS only).
+  if (config_.port > 0 && !Listen(acceptor_, config_.port)) return false;
+  if (config_.tls_port > 0) {
+    std::string error;
+    tls_context_ = MakeTlsContext(config_, &error);
+    if (!tls_context_) {
+      LogWarning(error);
+      std::fprintf(stderr, "%s\n", error.c_str());
+      return false;
+    }
+    if (!Listen(tls_acceptor_, config_.tls_port)) return false;
+  }
+  return true;
 }
 
-void Server::OnAccept(const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+void Server::Accept(asio::ip::tcp::acceptor& acceptor, bool tls) {
+  if (!acceptor.is_open()) return;
+  acceptor.async_accept(
+      [this, &acceptor, tls](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+        OnAccept(ec, std::move(socket), acceptor, tls);
+      });
+}
+
+void Server::OnAccept(const boost::system::error_code& ec, asio::ip::tcp::socket socket,
+                      asio::ip::tcp::acceptor& acceptor, bool tls) {
   if (shutting_down_) return;
   if (ec) {
     if (ec == asio::error::operation_aborted) return;
     LogWarning("Accepting a client failed: ", ec.message());
     // Out of file descriptors and similar: retry shortly instead of spinning.
     auto retry = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(10));
-    retry->async_wait([this, retry](const boost::system::error_code&) { Accept(); });
+    retry->async_wait(
+        [this, retry, &acceptor, tls](const boost::system::error_code&) { Accept(acceptor, tls); });
     return;
   }
   ++stats_.total_connections_received;
-  auto session = std::make_shared<Session>(*this, std::move(socket), next_client_id_++);
+  auto session = std::make_shared<Session>(*this, std::move(socket), next_client_id_++,
+                                           tls ? tls_context_.get() : nullptr);
   boost::system::error_code peer_ec;
   auto peer = session->info().addr;
   if (static_cast<int64_t>(sessions_.size()) >= config_.maxclients) {
@@ -235,7 +261,21 @@ void Server::OnAccept(const boost::system::error_code& ec, asio::ip::tcp::socket
     sessions_.emplace(session->info().id, session);
     session->Start();
   }
-  Accept();
+  Accept(acceptor, tls);
+}
+
+void Server::CloseStalledHandshakes(store::TimeMs now) {
+  std::vector<Session*> stalled;
+  for (auto& [id, s] : sessions_) {
+    if (s->handshaking() && now - s->info().created_ms > kTlsHandshakeTimeoutMs) {
+      stalled.push_back(s.get());
+    }
+  }
+  for (Session* s : stalled) {
+    LogVerbose("TLS handshake with client id=", s->info().id, " addr=", s->info().addr,
+               " timed out");
+    s->Kill();
+  }
 }
 
 void Server::Cron() {
@@ -246,6 +286,7 @@ void Server::Cron() {
     int64_t wall = store::SystemNowMs();
     persistence_.Cron(wall);
     timer_driver_.Cron();
+    if (tls_context_) CloseStalledHandshakes(now);
     if (wall - stats_.ops_sample_time_ms >= 1000) {
       uint64_t done = stats_.total_commands_processed - stats_.ops_sample_commands;
       stats_.instantaneous_ops_per_sec =
@@ -281,6 +322,7 @@ void Server::RequestShutdown(std::optional<bool> save) {
   if (!persistence_.FlushAndSync()) exit_code_ = 1;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
+  tls_acceptor_.close(ignored);
   signals_.cancel(ignored);
   cron_timer_.cancel();
   timer_driver_.Stop();
@@ -314,7 +356,8 @@ void Server::ContinueLoading() {
   }
   loading_ = false;
   timer_driver_.Start(started_at_ms_);
-  LogNotice("Ready to accept connections tcp");
+  if (acceptor_.is_open()) LogNotice("Ready to accept connections tcp");
+  if (tls_acceptor_.is_open()) LogNotice("Ready to accept connections tls");
   SdNotify("READY=1");
 }
 
@@ -342,7 +385,7 @@ int Server::Run() {
     }
   }
   RaiseFileLimit(config_.maxclients);
-  if (!Listen()) return 1;
+  if (!ListenAll()) return 1;
   if (config_.http_port > 0 && !http_.Listen(config_.bind, config_.http_port)) return 1;
   if (!config_.pidfile.empty()) {
     std::ofstream(config_.pidfile) << getpid() << "\n";
@@ -354,8 +397,10 @@ int Server::Run() {
     LogNotice("Received ", signo == SIGTERM ? "SIGTERM" : "SIGINT", " scheduling shutdown...");
     RequestShutdown(std::nullopt);
   });
-  LogNotice("Server initialized; listening on ", config_.bind, ":", config_.port);
-  Accept();
+  LogNotice("Server initialized; listening on ", config_.bind, ":", config_.port,
+            config_.tls_port > 0 ? StrCat(", TLS on port ", config_.tls_port) : "");
+  Accept(acceptor_, false);
+  Accept(tls_acceptor_, true);
   Cron();
   boost::asio::post(io_, [this] { ContinueLoading(); });
   io_.run();

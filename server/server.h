@@ -26,6 +26,7 @@
 #include "server/persistence.h"
 #include "server/slowlog.h"
 #include "server/timer_driver.h"
+#include "server/tls_context.h"
 #include "store/clock.h"
 #include "store/engagement.h"
 #include "store/insight.h"
@@ -124,15 +125,23 @@ class Server {
   bool loading() const { return loading_; }
 
  private:
-  bool Listen();
-  void Accept();
-  void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
+  bool Listen(boost::asio::ip::tcp::acceptor& acceptor, int64_t port);
+  // Opens the plain port (unless 0) and the TLS port (if set); false after logging why.
+  bool ListenAll();
+  // `tls`: clients of this acceptor speak TLS (tls-port).
+  void Accept(boost::asio::ip::tcp::acceptor& acceptor, bool tls);
+  void OnAccept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket,
+                boost::asio::ip::tcp::acceptor& acceptor, bool tls);
+  // Closes TLS clients whose handshake has not finished within kTlsHandshakeTimeoutMs.
+  void CloseStalledHandshakes(store::TimeMs now);
   void Cron();
   void ContinueLoading();
 
   Config config_;
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor tls_acceptor_;
+  std::unique_ptr<boost::asio::ssl::context> tls_context_;  // set when tls-port is
   boost::asio::signal_set signals_;
   boost::asio::steady_timer cron_timer_;
   std::unique_ptr<store::Clock> clock_;

@@ -5,6 +5,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
 #include "server/blocked_readers.h"
@@ -17,7 +19,26 @@ namespace kizuna::server {
 
 namespace asio = boost::asio;
 
+// The TLS layer of a tls-port session, over the session's own socket.
+struct TlsStream {
+  TlsStream(asio::ip::tcp::socket& socket, asio::ssl::context& context)
+      : stream(socket, context), close_timer(socket.get_executor()) {}
+
+  asio::ssl::stream<asio::ip::tcp::socket&> stream;
+  asio::steady_timer close_timer;  // bounds the wait for the peer's close_notify
+  bool handshake_done = false;
+};
+
 namespace {
+
+// A peer that neither answers our close_notify nor closes gets this long.
+constexpr auto kTlsCloseWait = std::chrono::seconds(1);
+
+void CloseTcp(asio::ip::tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
+}
 
 std::string EndpointText(const asio::ip::tcp::endpoint& ep) {
   return StrCat(ep.address().to_string(), ":", ep.port());
@@ -36,8 +57,13 @@ void SetKeepAlive(int fd, int64_t seconds) {
 
 }  // namespace
 
-Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id)
+Session::Session(Server& server, asio::ip::tcp::socket socket, uint64_t id, asio::ssl::context* tls)
     : server_(server), socket_(std::move(socket)) {
+  if (tls) {
+    tls_ = std::make_unique<TlsStream>(socket_, *tls);
+    // Read per connection, so CONFIG SET tls-auth-clients applies to the next client.
+    tls_->stream.set_verify_mode(TlsVerifyMode(server_.config().tls_auth_clients));
+  }
   info_.id = id;
   boost::system::error_code ec;
   auto remote = socket_.remote_endpoint(ec);
@@ -60,21 +86,64 @@ void Session::RefreshParserLimits() {
   parser_.set_limits(server_.ParserLimitsFor(info_.authenticated));
 }
 
-void Session::Start() { ReadSome(); }
+void Session::Start() {
+  if (tls_) {
+    Handshake();
+  } else {
+    ReadSome();
+  }
+}
 
 void Session::RejectAndClose(std::string_view error) {
   protocol::ReplyWriter(&out_, 2).Error(error);
   CloseAfterReply();
-  Flush();
+  // A TLS client can only read the reason once the handshake is done.
+  if (tls_) {
+    Handshake();
+  } else {
+    Flush();
+  }
+}
+
+bool Session::handshaking() const { return tls_ && !tls_->handshake_done && !closed_; }
+
+void Session::Handshake() {
+  tls_->stream.async_handshake(
+      asio::ssl::stream_base::server,
+      [self = shared_from_this()](const boost::system::error_code& ec) { self->OnHandshake(ec); });
+}
+
+void Session::OnHandshake(const boost::system::error_code& ec) {
+  if (closed_) return;
+  if (ec) {
+    // Plain RESP sent to the TLS port, a refused client certificate, a protocol mismatch:
+    // only this connection is affected.
+    LogVerbose("TLS handshake with client id=", info_.id, " addr=", info_.addr,
+               " failed: ", ec.message());
+    CloseSocket();
+    return;
+  }
+  tls_->handshake_done = true;
+  info_.last_interaction_ms = server_.clock().NowMs();
+  if (close_after_reply_) {
+    Flush();
+  } else {
+    ReadSome();
+  }
 }
 
 void Session::ReadSome() {
   if (reading_ || closing() || awaiting_sync_) return;
   reading_ = true;
   std::span<char> room = parser_.PrepareRead();
-  socket_.async_read_some(asio::buffer(room.data(), room.size()),
-                          [self = shared_from_this()](const boost::system::error_code& ec,
-                                                      size_t n) { self->OnRead(ec, n); });
+  auto on_read = [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+    self->OnRead(ec, n);
+  };
+  if (tls_) {
+    tls_->stream.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
+  } else {
+    socket_.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
+  }
 }
 
 void Session::OnRead(const boost::system::error_code& ec, size_t n) {
@@ -164,30 +233,39 @@ void Session::ScheduleFlush() {
 
 void Session::Flush() {
   if (closed_ || writing_in_flight_ || awaiting_sync_) return;
+  if (tls_ && !tls_->handshake_done) return;  // OnHandshake flushes
   if (out_.empty()) {
     if (close_after_reply_) CloseSocket();
     return;
   }
-  // Try the write right away: it usually completes, and avoids a trip through the reactor.
-  boost::system::error_code ec;
-  size_t written = socket_.write_some(asio::buffer(out_.data(), out_.size()), ec);
-  if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
-    CloseSocket();
-    return;
+  if (!tls_) {
+    // Try the write right away: it usually completes, and avoids a trip through the reactor.
+    // (Not for TLS: a synchronous SSL write on a non-blocking socket can lose records.)
+    boost::system::error_code ec;
+    size_t written = socket_.write_some(asio::buffer(out_.data(), out_.size()), ec);
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+      CloseSocket();
+      return;
+    }
+    server_.stats().total_net_output_bytes += written;
+    if (written == out_.size()) {
+      out_.clear();
+      if (close_after_reply_) CloseSocket();
+      return;
+    }
+    out_.Consume(written);
   }
-  server_.stats().total_net_output_bytes += written;
-  if (written == out_.size()) {
-    out_.clear();
-    if (close_after_reply_) CloseSocket();
-    return;
-  }
-  out_.Consume(written);
   std::swap(out_, writing_);
   writing_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_.data(), writing_.size()),
-                    [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
-                      self->OnWrite(ec, n);
-                    });
+  auto on_write = [self = shared_from_this()](const boost::system::error_code& ec, size_t n) {
+    self->OnWrite(ec, n);
+  };
+  if (tls_) {
+    asio::async_write(tls_->stream, asio::buffer(writing_.data(), writing_.size()),
+                      std::move(on_write));
+  } else {
+    asio::async_write(socket_, asio::buffer(writing_.data(), writing_.size()), std::move(on_write));
+  }
 }
 
 void Session::OnWrite(const boost::system::error_code& ec, size_t n) {
@@ -214,13 +292,29 @@ void Session::Kill() { CloseSocket(); }
 void Session::CloseSocket() {
   if (closed_) return;
   closed_ = true;
-  boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  // As Redis, a TLS client gets a close_notify (unless a write is stuck: output limit).
+  if (tls_ && tls_->handshake_done && !writing_in_flight_) {
+    ShutdownTls();
+  } else {
+    CloseTcp(socket_);
+  }
   if (info_.monitor) server_.RemoveMonitor(this);
   if (blocked_) server_.blocked_readers().Remove(info_.id);
   // Deferred: the registry holds the last owning reference and we may be inside a handler.
   asio::post(server_.io(), [&server = server_, id = info_.id] { server.RemoveSession(id); });
+}
+
+void Session::ShutdownTls() {
+  // The shutdown's handler or the timer's, whichever runs first, closes the socket; closing
+  // cancels the other. Both hold a reference, so the session outlives the registry entry.
+  tls_->close_timer.expires_after(kTlsCloseWait);
+  tls_->close_timer.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+    if (!ec) CloseTcp(self->socket_);
+  });
+  tls_->stream.async_shutdown([self = shared_from_this()](const boost::system::error_code&) {
+    self->tls_->close_timer.cancel();
+    CloseTcp(self->socket_);
+  });
 }
 
 }  // namespace kizuna::server

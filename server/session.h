@@ -8,6 +8,10 @@
 //
 // Lifetime: owned by the Server's client registry (shared_ptr); pending async operations
 // hold a reference too, so closing is safe from any handler.
+//
+// TLS: a session of the tls-port also owns a TlsStream (session.cc) layered over socket_;
+// reads and writes branch on it. A plain session has none, so its path is unchanged: no
+// virtual call, no allocation, only a predictable null test.
 #ifndef KIZUNA_SERVER_SESSION_H_
 #define KIZUNA_SERVER_SESSION_H_
 
@@ -19,12 +23,14 @@
 
 #include "protocol/reply_writer.h"
 #include "protocol/request_parser.h"
+#include "server/tls_context.h"
 #include "store/clock.h"
 
 namespace kizuna::server {
 
 class AclUser;
 class Server;
+struct TlsStream;
 
 // What CLIENT LIST / CLIENT INFO show, and per-connection protocol state.
 struct ClientInfo {
@@ -53,13 +59,18 @@ class Session : public std::enable_shared_from_this<Session> {
  public:
   static constexpr size_t kMaxPendingOutput = 4 * 1024 * 1024;
 
-  Session(Server& server, boost::asio::ip::tcp::socket socket, uint64_t id);
+  // `tls`: the tls-port's context for a TLS client, nullptr for a plain one.
+  Session(Server& server, boost::asio::ip::tcp::socket socket, uint64_t id,
+          boost::asio::ssl::context* tls = nullptr);
   ~Session();
 
-  // Starts reading. Call once, after the session is in the registry.
+  // Starts reading (after the TLS handshake). Call once, after the session is in the registry.
   void Start();
   // Replies with `error` (full text, e.g. "ERR max number of clients reached") and closes.
   void RejectAndClose(std::string_view error);
+  bool tls() const { return tls_ != nullptr; }
+  // A TLS client whose handshake has not completed yet (the server times these out).
+  bool handshaking() const;
 
   // Stop executing further commands of this connection; close once the replies are written.
   void CloseAfterReply() { close_after_reply_ = true; }
@@ -97,9 +108,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void Flush();
   void OnWrite(const boost::system::error_code& ec, size_t n);
   void CloseSocket();
+  void Handshake();
+  void OnHandshake(const boost::system::error_code& ec);
+  // Sends the TLS close_notify, then closes (bounded by a timer).
+  void ShutdownTls();
 
   Server& server_;
   boost::asio::ip::tcp::socket socket_;
+  std::unique_ptr<TlsStream> tls_;  // over socket_, so declared after it
   ClientInfo info_;
   protocol::RequestParser parser_;
   protocol::ReplyBuffer out_;      // replies being produced

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost-dev libabsl-dev libxxhash-dev
-  libssl-dev  # OpenSSL libcrypto: ACL password hashes (SHA-256)
+  libssl-dev openssl  # OpenSSL: ACL password hashes, the TLS port; the CLI makes test certificates
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   redis-server redis-tools libhiredis-dev

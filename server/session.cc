@@ -11,6 +11,7 @@
 
 #include "server/blocked_readers.h"
 #include "server/dispatcher.h"
+#include "server/handler_memory.h"
 #include "server/log.h"
 #include "server/server.h"
 #include "store/strings.h"
@@ -26,6 +27,8 @@ struct TlsStream {
 
   asio::ssl::stream<asio::ip::tcp::socket&> stream;
   asio::steady_timer close_timer;  // bounds the wait for the peer's close_notify
+  HandlerMemory read_memory;       // the read and the write in flight at once
+  HandlerMemory write_memory;
   bool handshake_done = false;
 };
 
@@ -140,7 +143,8 @@ void Session::ReadSome() {
     self->OnRead(ec, n);
   };
   if (tls_) {
-    tls_->stream.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
+    tls_->stream.async_read_some(asio::buffer(room.data(), room.size()),
+                                 WithMemory(tls_->read_memory, std::move(on_read)));
   } else {
     socket_.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
   }
@@ -262,7 +266,7 @@ void Session::Flush() {
   };
   if (tls_) {
     asio::async_write(tls_->stream, asio::buffer(writing_.data(), writing_.size()),
-                      std::move(on_write));
+                      WithMemory(tls_->write_memory, std::move(on_write)));
   } else {
     asio::async_write(socket_, asio::buffer(writing_.data(), writing_.size()), std::move(on_write));
   }

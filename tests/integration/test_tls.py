@@ -171,7 +171,8 @@ def test_client_list_info_and_kill_cover_tls_clients(tls_server, certs):
     assert lines["plain"]["laddr"] == f"127.0.0.1:{tls_server.port}"
     info = secure.execute_command("CLIENT", "INFO").decode()
     assert f"laddr=127.0.0.1:{tls_server.tls_port}" in info and "name=secure" in info
-    assert clients_connected(tls_server) == 4  # plain, secure, raw and this INFO's connection
+    # plain, secure, raw and the INFO's own connection
+    wait_until(lambda: clients_connected(tls_server) == 4, what="four clients")
     assert plain.client_kill_filter(_id=lines["raw"]["id"]) == 1
     assert raw.is_closed()  # with a close_notify: Python's ssl reads a clean EOF
     wait_until(lambda: clients_connected(tls_server) == 3, what="the killed TLS client gone")
@@ -267,6 +268,8 @@ def test_maxclients_counts_tls_clients(make_server, certs):
     port = free_port()
     s = make_server(*certs.server_flags(port), "--maxclients", "2")
     plain = s.raw()
+    alone = lambda: b"connected_clients:1\r\n" in plain.command("INFO", "clients")
+    wait_until(alone, what="the fixture's probes gone")
     secure = TlsConnection(port, certs)
     assert secure.command("PING") == b"PONG"
     # Full: the third client is told why, over TLS or not, and closed.
@@ -276,8 +279,7 @@ def test_maxclients_counts_tls_clients(make_server, certs):
     with RawConnection(s.port) as also_plain:
         assert also_plain.request(b"PING\r\n") == b"-ERR max number of clients reached\r\n"
     secure.close()
-    wait_until(lambda: plain.command("INFO", "clients").find(b"connected_clients:1\r\n") >= 0,
-               what="the TLS client gone")
+    wait_until(alone, what="the TLS client gone")
     assert TlsConnection(port, certs).command("PING") == b"PONG"
     assert b"rejected_connections:2\r\n" in plain.command("INFO", "stats")
 
@@ -341,3 +343,13 @@ def test_bad_tls_config_refuses_to_start(workdir, certs, change, message):
                          capture_output=True, timeout=30, cwd=workdir)
     assert out.returncode != 0
     assert message in (out.stdout + out.stderr).decode(), out
+
+
+def test_monitor_over_tls_sees_plain_clients(tls_server, certs):
+    # Output produced outside the client's own command (MONITOR lines) goes out over TLS too.
+    monitor = TlsConnection(tls_server.tls_port, certs)
+    assert monitor.command("MONITOR") == b"OK"
+    for i in range(50):
+        tls_server.cmd("ECHO", f"from-plain-{i}")
+    lines = monitor.recv_until(terminator=b'"from-plain-49"')
+    assert all(f'"ECHO" "from-plain-{i}"'.encode() in lines for i in range(50))

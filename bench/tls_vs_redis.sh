@@ -10,11 +10,14 @@
 # (tls-auth-clients yes) and redis-benchmark runs with --tls --cacert --cert --key. Within a
 # round the order of the servers rotates. Columns: ops/s, p50/p99 latency (ms), server CPU µs
 # per request (utime+stime from /proc/PID/stat before and after).
+# PIPELINES="16" runs only -P 16; PLAIN_ONLY=1 skips the TLS rows (for a longer before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
 BASELINE=${2:-}
 ROUNDS=${3:-3}
+PIPELINES=${PIPELINES:-16 1}
+PLAIN_ONLY=${PLAIN_ONLY:-0}
 source bench/lib.sh
 
 [ -x "$KIZUNA" ] || { echo "no kizuna-server at $KIZUNA (build it first)" >&2; exit 1; }
@@ -70,7 +73,7 @@ row() {  # label P port-kind PID PORT REQUESTS [client args...]
     "$p50" "$p99" "$cpu"
 }
 for round in $(seq "$ROUNDS"); do
-  for P in 16 1; do
+  for P in $PIPELINES; do
     n=$((P == 1 ? 300000 : 4000000))
     plain=("redis-server $R_PID $R_PORT" "kizuna $K_PID $K_PORT")
     [ -n "$BASELINE" ] && plain+=("kizuna-baseline $B_PID $B_PORT")
@@ -80,6 +83,7 @@ for round in $(seq "$ROUNDS"); do
       read -r label pid port <<<"${plain[$(((i + round) % ${#plain[@]}))]}"
       row "$label" "$P" plain "$pid" "$port" "$n"
     done
+    [ "$PLAIN_ONLY" = 1 ] && continue
     for ((i = 0; i < ${#tls[@]}; i++)); do
       read -r label pid port <<<"${tls[$(((i + round) % ${#tls[@]}))]}"
       row "$label" "$P" tls "$pid" "$port" "$n" "${CLIENT_TLS[@]}"

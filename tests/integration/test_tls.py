@@ -353,3 +353,16 @@ def test_monitor_over_tls_sees_plain_clients(tls_server, certs):
         tls_server.cmd("ECHO", f"from-plain-{i}")
     lines = monitor.recv_until(terminator=b'"from-plain-49"')
     assert all(f'"ECHO" "from-plain-{i}"'.encode() in lines for i in range(50))
+
+
+def test_tls_ciphers_and_ciphersuites_are_applied(make_server, certs):
+    v12, v13 = free_port(), free_port()
+    make_server(*certs.server_flags(v12), "--tls-protocols", "TLSv1.2",
+                "--tls-ciphers", "ECDHE-ECDSA-CHACHA20-POLY1305")
+    make_server(*certs.server_flags(v13), "--tls-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256")
+    old = TlsConnection(v12, certs)
+    assert old.command("PING") == b"PONG"
+    assert old.sock.cipher()[0] == "ECDHE-ECDSA-CHACHA20-POLY1305"
+    new = TlsConnection(v13, certs)
+    assert new.command("PING") == b"PONG"
+    assert new.sock.cipher()[0] == "TLS_CHACHA20_POLY1305_SHA256"

@@ -100,10 +100,23 @@ RecordPool::Handle RecordPool::Allocate(int cls) {
 }
 
 void RecordPool::Read(Handle h, int64_t last_seen, CustomerRecord* out) const {
+  const unsigned char* p = ReadHeader(h, last_seen, out);
+  if (p == nullptr) return;
+  uint64_t n = GetVarint(&p);
+  uint32_t key = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    key += static_cast<uint32_t>(GetVarint(&p));
+    uint64_t count = GetVarint(&p);
+    out->counters.emplace_back(key, count);
+  }
+}
+
+const unsigned char* RecordPool::ReadHeader(Handle h, int64_t last_seen,
+                                            CustomerRecord* out) const {
   out->Clear();
   if (h == kNoRecord) {
     out->first_seen = last_seen;
-    return;
+    return nullptr;
   }
   const unsigned char* p = At(h) + 1;
   out->first_seen = last_seen - static_cast<int64_t>(GetVarint(&p));
@@ -120,13 +133,7 @@ void RecordPool::Read(Handle h, int64_t last_seen, CustomerRecord* out) const {
     }
     out->last_purchase = last_seen - static_cast<int64_t>(GetVarint(&p));
   }
-  uint64_t n = GetVarint(&p);
-  uint32_t key = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    key += static_cast<uint32_t>(GetVarint(&p));
-    uint64_t count = GetVarint(&p);
-    out->counters.emplace_back(key, count);
-  }
+  return p;
 }
 
 RecordPool::Handle RecordPool::Write(Handle h, int64_t last_seen, const CustomerRecord& r) {

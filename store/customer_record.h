@@ -55,6 +55,10 @@ class RecordPool {
 
   // Decodes the record at h (last_seen: the customer's highest event TS) into *out.
   void Read(Handle h, int64_t last_seen, CustomerRecord* out) const;
+  // Decodes first_seen and the purchase figures only (counters left empty): for scans.
+  void ReadFigures(Handle h, int64_t last_seen, CustomerRecord* out) const {
+    ReadHeader(h, last_seen, out);
+  }
   // Encodes r, in place when its size class is unchanged, and returns the (new) handle.
   // h may be kNoRecord for a new customer. A record is at most one chunk (4 MiB): the store
   // bounds distinct actions and tracked pairs (65536 each) so that always holds.
@@ -70,6 +74,8 @@ class RecordPool {
   static constexpr size_t kUnitsPerChunk = kChunkBytes / 8;  // handle = chunk·2^19 + unit
   static constexpr int kClasses = 37;                        // the largest class is one whole chunk
 
+  // Read up to the counters; returns where they start (nullptr for kNoRecord).
+  const unsigned char* ReadHeader(Handle h, int64_t last_seen, CustomerRecord* out) const;
   static size_t ClassUnits(int cls);
   static int ClassFor(size_t bytes);
   unsigned char* At(Handle h) const;

@@ -1,15 +1,18 @@
 // Insight (SPEC §2 "Insight"): STATS figures, score histograms, revenue by score band, daily
 // series and RFM, computed exactly at the moment of the query.
 //
-// Daily event and revenue counts are kept as events arrive (an observer of the store); every
-// other figure is computed from the customers themselves by one scan, so nothing here can
-// drift from the data. Scans cost O(N) (plus a sort for revenue bands): tens of milliseconds
-// for a million customers.
+// Kept as events arrive (an observer of the store): daily event and revenue counts, and every
+// buyer's frequency, monetary and last purchase in CountTrees (memory per distinct value), so
+// RFM ranks a buyer in O(log B) and STATS reads the purchase figures without a scan. Score
+// figures are computed at the moment of the query by one sequential pass over the score
+// matrix (Store::ForEachScores): selections (nth_element), never full sorts. Costs at
+// 1,000,000 customers are in bench/RESULTS.md ("Insight").
 #ifndef KIZUNA_STORE_INSIGHT_H_
 #define KIZUNA_STORE_INSIGHT_H_
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "store/count_tree.h"
 #include "store/store.h"
 
 namespace kizuna::store {
@@ -70,7 +74,7 @@ class Insight : public StoreObserver {
   std::vector<RevenueBand> Revenue(int category, size_t bands, TimeMs now) const;
   // The last `days` UTC days up to `now`'s, oldest first: (day start ms, value).
   std::vector<std::pair<TimeMs, double>> DailySeries(Series what, size_t days, TimeMs now) const;
-  // nullopt when the customer never bought.
+  // nullopt when the customer never bought. O(log B) in the buyers.
   std::optional<RfmFigures> Rfm(CustomerIndex c, TimeMs now) const;
 
   // LOOKALIKE: up to k (customer, cosine similarity) pairs, best first, ties by id; seeds and
@@ -81,7 +85,12 @@ class Insight : public StoreObserver {
       const std::vector<CustomerIndex>& seeds, size_t k, std::optional<double> min_similarity,
       Excluded&& excluded, TimeMs now) const;
 
+  // Recomputes the buyers' figures from the store (after the store was filled by other means
+  // than events, e.g. a snapshot load).
+  void Rebuild();
+
   void OnEvent(const AppliedEvent& event) override;
+  void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
   void OnFlushAll() override;
 
  private:
@@ -89,16 +98,35 @@ class Insight : public StoreObserver {
     uint64_t events = 0;
     double revenue = 0;
   };
-  std::vector<double> Scores(int category, TimeMs now) const;
-  // The customer's score per category at `now`; returns its Euclidean norm.
-  double Vector(CustomerIndex c, TimeMs now, std::vector<double>* v) const;
+  // A customer in a sort by (value, id): the tie label decides most ties without the id.
+  struct Ranked {
+    double value;
+    uint64_t label;
+    CustomerIndex c;
+  };
+  // The value in `category` (an index or kTotal) of a row of ForEachScores.
+  double ValueOf(const double* scores, int category) const;
+  // Ascending value, ties by ascending id.
+  bool Before(const Ranked& a, const Ranked& b) const {
+    if (a.value != b.value) return a.value < b.value;
+    if (a.label != b.label) return a.label < b.label;
+    return store_->CustomerId(a.c) < store_->CustomerId(b.c);
+  }
   // Unit-length mean direction of the seeds, or empty when none is usable.
   std::vector<double> SeedDirection(const std::vector<CustomerIndex>& seeds, TimeMs now) const;
-  // Keeps the k best (similarity desc, id asc) of `scored`.
-  void KeepBest(std::vector<std::pair<CustomerIndex, double>>* scored, size_t k) const;
+  // Keeps the k best of `scored` (value = similarity: highest first, ties by id), sorted.
+  void KeepBest(std::vector<Ranked>* scored, size_t k) const;
+  void AddBuyer(uint64_t frequency, double monetary, TimeMs last_purchase);
+  void RemoveBuyer(uint64_t frequency, double monetary, TimeMs last_purchase);
+  void ClearBuyers();
 
   Store* store_;
   absl::flat_hash_map<int64_t, Day> days_;  // by UTC day number
+  // Every buyer's purchase figures, for RFM ranks and the STATS purchase figures.
+  CountTree<uint64_t> frequency_;
+  CountTree<double> monetary_;
+  CountTree<TimeMs> last_purchase_;
+  uint64_t purchases_ = 0;
 };
 
 template <typename Excluded>
@@ -107,24 +135,35 @@ std::optional<std::vector<std::pair<CustomerIndex, double>>> Insight::Lookalike(
     Excluded&& excluded, TimeMs now) const {
   std::vector<double> direction = SeedDirection(seeds, now);
   if (direction.empty()) return std::nullopt;
+  std::vector<std::pair<CustomerIndex, double>> out;
+  if (k == 0) return out;
   std::vector<CustomerIndex> sorted_seeds = seeds;
   std::sort(sorted_seeds.begin(), sorted_seeds.end());
-  std::vector<std::pair<CustomerIndex, double>> scored;
-  std::vector<double> v;
-  for (size_t i = 0; i < store_->customer_slots(); ++i) {
-    auto c = static_cast<CustomerIndex>(i);
-    if (!store_->customer_live(c) || excluded(c)) continue;
-    if (std::binary_search(sorted_seeds.begin(), sorted_seeds.end(), c)) continue;
-    double norm = Vector(c, now, &v);
-    if (norm == 0) continue;
-    double dot = 0;
-    for (size_t j = 0; j < v.size(); ++j) dot += v[j] * direction[j];
-    double similarity = dot / norm;
-    if (min_similarity && similarity < *min_similarity) continue;
-    scored.emplace_back(c, similarity);
-  }
-  KeepBest(&scored, k);
-  return scored;
+  // One pass over the score matrix; candidates below the k-th best so far are dropped at
+  // once, the rest collected and cut back to k whenever the buffer fills.
+  const size_t n = direction.size(), limit = 2 * k + 1024;
+  std::vector<Ranked> best;
+  double floor = -2;  // below any cosine
+  store_->ForEachScores(now, [&](CustomerIndex c, const double* v, uint64_t label) {
+    double dot = 0, sum = 0;
+    for (size_t j = 0; j < n; ++j) {
+      sum += v[j] * v[j];
+      dot += v[j] * direction[j];
+    }
+    if (sum == 0) return;
+    double similarity = dot / std::sqrt(sum);
+    if (similarity < floor || (min_similarity && similarity < *min_similarity)) return;
+    if (excluded(c) || std::binary_search(sorted_seeds.begin(), sorted_seeds.end(), c)) return;
+    best.push_back({similarity, label, c});
+    if (best.size() >= limit) {
+      KeepBest(&best, k);
+      floor = best.back().value;
+    }
+  });
+  KeepBest(&best, k);
+  out.reserve(best.size());
+  for (const Ranked& r : best) out.emplace_back(r.c, r.value);
+  return out;
 }
 
 // floor(ms / 1d), for negative times too.

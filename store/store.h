@@ -34,8 +34,10 @@
 #ifndef KIZUNA_STORE_STORE_H_
 #define KIZUNA_STORE_STORE_H_
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +92,11 @@ struct AppliedEvent {
   std::optional<uint64_t> pair_count;  // count of the exact (action, item) if tracked
   const CustomerRecord& record;        // the customer's counters and purchase figures, after
   TimeMs now;                          // the clock the command runs at (for decayed scores)
+  // Purchase figures before the event (a purchase-action event changes them; Insight keeps
+  // its RFM ranks from the before/after pair).
+  uint64_t frequency_before = 0;
+  double monetary_before = 0;
+  TimeMs last_purchase_before = 0;
 };
 
 class StoreObserver {
@@ -198,6 +205,15 @@ class Store {
   void ReadCustomer(CustomerIndex c, TimeMs now, CustomerView* out) const;
   // A live customer's counters and purchase figures.
   void ReadRecord(CustomerIndex c, CustomerRecord* out) const;
+  // first_seen and the purchase figures only (no counters): cheaper, for scans.
+  void ReadFigures(CustomerIndex c, CustomerRecord* out) const {
+    records_.ReadFigures(record_[c], last_seen_[c], out);
+  }
+  // Calls f(c, scores, label) for every live customer in index order, scores[k] being
+  // category k's value at `now` (as Score returns it) and label its tie label (label(a) <
+  // label(b) implies id(a) < id(b); equal labels say nothing): one pass over the matrix.
+  template <typename F>
+  void ForEachScores(TimeMs now, F&& f) const;
   // Every live customer, in index order.
   std::vector<CustomerIndex> Customers() const { return LiveCustomers(); }
   // Customer indices run from 0 to customer_slots() - 1; freed ones are not live.
@@ -288,6 +304,36 @@ class Store {
   CustomerRecord scratch_;  // reused per event: no allocation in steady state
   Stream outbox_;
 };
+
+template <typename F>
+void Store::ForEachScores(TimeMs now, F&& f) const {
+  size_t n = categories_.size();
+  double halflife[kMaxCategories], decayed[kMaxCategories];
+  bool decays = false;
+  for (size_t k = 0; k < n; ++k) {
+    halflife[k] = static_cast<double>(categories_.at(k).halflife_ms);
+    decays |= halflife[k] > 0;
+  }
+  for (size_t i = 0; i < customer_slots(); ++i) {
+    auto c = static_cast<CustomerIndex>(i);
+    if (!customers_.live(c)) continue;
+    const double* row = Row(c);
+    uint64_t label;
+    std::memcpy(&label, row + stride_ - 1, sizeof(label));
+    TimeMs ref = Ref(c);
+    if (!decays || now <= ref) {
+      f(c, row, label);
+      continue;
+    }
+    // The same expression as ValueAt, so the values are bit-identical to SCORE's.
+    for (size_t k = 0; k < n; ++k) {
+      decayed[k] = halflife[k] > 0
+                       ? row[k] * std::exp2(-static_cast<double>(now - ref) / halflife[k])
+                       : row[k];
+    }
+    f(c, static_cast<const double*>(decayed), label);
+  }
+}
 
 }  // namespace kizuna::store
 

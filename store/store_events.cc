@@ -161,6 +161,9 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     if (auto pair = actions_.FindPair(action, *in.item))
       pair_count = r.Increment(kPairKeyBit | *pair);
   }
+  uint64_t frequency_before = r.frequency;
+  double monetary_before = r.monetary;
+  TimeMs last_purchase_before = r.last_purchase;
   if (in.action == options_.purchase_action) {
     if (r.frequency == 0 || in.ts > r.last_purchase) r.last_purchase = in.ts;
     ++r.frequency;
@@ -173,7 +176,8 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
 
   // Steps 5–8 (issue 5) plug in here.
   if (!observers_.empty()) {
-    AppliedEvent applied{c, in, action, created, action_count, pair_count, r, now};
+    AppliedEvent applied{c, in,  action,           created,         action_count,        pair_count,
+                         r, now, frequency_before, monetary_before, last_purchase_before};
     for (StoreObserver* o : observers_) o->OnEvent(applied);
   }
   return EventResult{TotalAt(c, now), false, created};

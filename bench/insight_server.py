@@ -1,0 +1,131 @@
+#!/usr/bin/python3
+"""Insight commands through the real server: kizuna-server loaded with N customers (default
+1,000,000; 3 default categories; everybody views and visits, a third buy 1-6 times), then
+each command run R times on one connection.
+
+    bench/insight_server.py [kizuna-server] [customers] [rounds]
+
+Per command: the client's wall time (redis-py round trip, reply parsing included) median and
+max, and the server's own time per call (INFO commandstats usec_per_call). Then the stall
+test: one client runs STATS back to back while another sends PING every ~1 ms; a PING that
+arrives during a STATS waits for it (one thread), so the worst PING latency is compared with
+STATS's own run time.
+"""
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+import redis
+
+BIN = sys.argv[1] if len(sys.argv) > 1 else "build/server/kizuna-server"
+N = int(sys.argv[2]) if len(sys.argv) > 2 else 1_000_000
+ROUNDS = int(sys.argv[3]) if len(sys.argv) > 3 else 20
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def events():
+    rng = random.Random(6)
+    out = []
+    for i in range(N):
+        cid = f"cust:{100_000_000 + i}"
+        out += [f"EVENT {cid} view"] * rng.randint(1, 4)
+        out += [f"EVENT {cid} visit"] * rng.randint(0, 2)
+        if rng.randrange(3) == 0:
+            out += [f"EVENT {cid} purchase VALUE {rng.randint(1, 20000)}"
+                    for _ in range(rng.randint(1, 6))]
+    return ("\n".join(out) + "\n").encode()
+
+
+def main():
+    port = free_port()
+    workdir = tempfile.mkdtemp(prefix="kizuna-insight-bench-")
+    proc = subprocess.Popen([BIN, "--port", str(port), "--appendonly", "no", "--dir", workdir],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        r = redis.Redis(port=port, socket_timeout=600)
+        for _ in range(200):
+            try:
+                r.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        r.execute_command("RULE.SET", "view", "ACTION", "view", "POINTS", "product", 3,
+                          "lifestyle", 5)
+        r.execute_command("RULE.SET", "purchase", "ACTION", "purchase", "POINTS", "product", 8,
+                          "lifestyle", 1, "lifestance", 1)
+        r.execute_command("RULE.SET", "visit", "ACTION", "visit", "POINTS", "product", 5)
+        t = time.monotonic()
+        subprocess.run(["redis-cli", "-p", str(port), "--pipe"], input=events(), check=True,
+                       stdout=subprocess.DEVNULL)
+        print(f"loaded {r.dbsize()} customers in {time.monotonic() - t:.1f} s")
+        buyer = next(f"cust:{100_000_000 + i}" for i in range(N)
+                     if r.execute_command("RFM", f"cust:{100_000_000 + i}"))
+        seeds = [f"cust:{100_001_000 + i}" for i in range(10)]
+        commands = [("STATS",), ("STATS.HISTOGRAM", "product"), ("STATS.HISTOGRAM", "total"),
+                    ("STATS.REVENUE", "product"), ("STATS.REVENUE", "total"),
+                    ("LOOKALIKE", 100, "SEED", *seeds), ("RFM", buyer)]
+        print(f"{'command':<28} {'client_med_ms':>13} {'client_max_ms':>13} "
+              f"{'server_ms/call':>14}")
+        stats_ms = None
+        for cmd in commands:
+            r.config_resetstat()
+            times = []
+            for _ in range(ROUNDS):
+                t = time.perf_counter()
+                r.execute_command(*cmd)
+                times.append((time.perf_counter() - t) * 1000)
+            name = cmd[0].lower()
+            usec = r.info("commandstats")[f"cmdstat_{name}"]["usec_per_call"]
+            label = " ".join(map(str, cmd[:2]))
+            print(f"{label:<28} {statistics.median(times):13.3f} {max(times):13.3f} "
+                  f"{usec / 1000:14.3f}")
+            if cmd == ("STATS",):
+                stats_ms = statistics.median(times)
+        stall(port, stats_ms)
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def stall(port, stats_ms):
+    stop = threading.Event()
+    calls = [0]
+
+    def run_stats():
+        c = redis.Redis(port=port, socket_timeout=600)
+        while not stop.is_set():
+            c.execute_command("STATS")
+            calls[0] += 1
+
+    thread = threading.Thread(target=run_stats)
+    thread.start()
+    p = redis.Redis(port=port, socket_timeout=600)
+    latencies = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        t = time.perf_counter()
+        p.ping()
+        latencies.append((time.perf_counter() - t) * 1000)
+        time.sleep(0.001)
+    stop.set()
+    thread.join()
+    latencies.sort()
+    print(f"PING every ~1 ms for 5 s while another client runs STATS back to back "
+          f"({calls[0]} STATS): {len(latencies)} PINGs, median {statistics.median(latencies):.3f} ms, "
+          f"p99 {latencies[int(len(latencies) * 0.99)]:.3f} ms, max {latencies[-1]:.3f} ms; "
+          f"STATS alone (median) {stats_ms:.3f} ms")
+
+
+if __name__ == "__main__":
+    main()

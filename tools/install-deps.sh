@@ -14,6 +14,7 @@ packages=(
   prometheus  # promtool, to validate /metrics
   dpkg-dev file  # cpack's DEB generator: dpkg-shlibdeps, and `file` to find the binaries
   systemd groff-base  # systemd-analyze verify of the unit; groff checks the man page
+  chromium fonts-dejavu-core  # headless browser test of the dashboard (test_dashboard.py)
 )
 # The Node client examples need node and npm; take Debian's only when none is installed
 # (a node from elsewhere already brings its own npm, which Debian's npm would conflict with).

@@ -2,8 +2,9 @@
 
 namespace kizuna::server {
 
-// Each chart is an <svg class="chart" data-chart="..."> of <rect class="bar"> elements (one per
-// value), so a test — or a person — can check what was drawn.
+// Each chart is an <svg class="chart" data-chart="..."> of <rect class="bar" data-value="...">
+// elements (one per value), so a test — or a person — can check what was drawn. `/?refresh=ms`
+// changes the refresh period (default 5 s).
 std::string_view DashboardPage() {
   static constexpr std::string_view kPage = R"HTML(<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>kizuna</title>
@@ -14,8 +15,8 @@ h1{font-size:1.3rem;margin:0 0 .2rem} .sub{color:#666;margin-bottom:1rem}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:1rem}
 .card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:.8rem}
 .card h2{font-size:.95rem;margin:0 0 .5rem} .kpi{font-size:1.6rem;font-weight:600}
-svg.chart{width:100%;height:160px} rect.bar{fill:#4a7bd0} rect.bar.alt{fill:#d07b4a}
-text{font-size:10px;fill:#555} .err{color:#b00}
+svg.chart{width:100%;height:170px} rect.bar{fill:#4a7bd0} rect.bar.alt{fill:#d07b4a}
+text{font-size:9px;fill:#555} text.val{fill:#222} .err{color:#b00} #kpis{margin-bottom:1rem}
 </style></head><body>
 <h1>kizuna</h1><div class="sub" id="sub">loading…</div>
 <div class="grid" id="kpis"></div>
@@ -24,17 +25,27 @@ text{font-size:10px;fill:#555} .err{color:#b00}
 "use strict";
 const fmt = v => (Math.abs(v) >= 1000 ? Math.round(v).toLocaleString() : +v.toFixed(2));
 function bars(title, name, labels, values, alt) {
-  const w = 320, h = 140, n = Math.max(values.length, 1), max = Math.max(...values, 1e-9);
-  const bw = w / n;
-  let svg = `<svg class="chart" data-chart="${name}" viewBox="0 0 ${w} ${h + 16}">`;
+  // Few bars: every label under its bar and every value above it. Many (daily series): the
+  // first, middle and last labels and the highest value.
+  const w = 320, top = 14, h = 126, n = Math.max(values.length, 1), max = Math.max(...values, 1e-9);
+  const bw = w / n, few = values.length <= 12;
+  let svg = `<svg class="chart" data-chart="${name}" viewBox="0 0 ${w} ${top + h + 16}">`;
   values.forEach((v, i) => {
-    const bh = Math.max(0, v) / max * h;
-    svg += `<rect class="bar${alt ? " alt" : ""}" x="${i * bw + 1}" y="${h - bh}" ` +
-           `width="${Math.max(bw - 2, 1)}" height="${bh}"><title>${labels[i]}: ${fmt(v)}</title></rect>`;
+    const bh = Math.max(0, v) / max * h, x = i * bw + 1, mid = i * bw + bw / 2;
+    svg += `<rect class="bar${alt ? " alt" : ""}" x="${x}" y="${top + h - bh}" ` +
+           `width="${Math.max(bw - 2, 1)}" height="${bh}" data-value="${v}">` +
+           `<title>${labels[i]}: ${fmt(v)}</title></rect>`;
+    if (few) {
+      svg += `<text class="val" x="${mid}" y="${top + h - bh - 3}" text-anchor="middle">${fmt(v)}</text>` +
+             `<text x="${mid}" y="${top + h + 12}" text-anchor="middle">${labels[i]}</text>`;
+    }
   });
-  if (labels.length) {
-    svg += `<text x="0" y="${h + 12}">${labels[0]}</text>` +
-           `<text x="${w}" y="${h + 12}" text-anchor="end">${labels[labels.length - 1]}</text>`;
+  if (!few && labels.length) {
+    const m = Math.floor(labels.length / 2);
+    svg += `<text x="0" y="${top + h + 12}">${labels[0]}</text>` +
+           `<text x="${m * bw + bw / 2}" y="${top + h + 12}" text-anchor="middle">${labels[m]}</text>` +
+           `<text x="${w}" y="${top + h + 12}" text-anchor="end">${labels[labels.length - 1]}</text>` +
+           `<text class="val" x="0" y="10">max ${fmt(Math.max(...values, 0))}</text>`;
   }
   return `<div class="card"><h2>${title}</h2>${svg}</svg></div>`;
 }
@@ -72,8 +83,9 @@ async function refresh() {
     document.getElementById("sub").innerHTML = `<span class="err">${e}</span>`;
   }
 }
+const period = Math.max(100, +new URLSearchParams(location.search).get("refresh") || 5000);
 refresh();
-setInterval(refresh, 5000);
+setInterval(refresh, period);
 </script></body></html>
 )HTML";
   return kPage;

@@ -76,6 +76,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     response_.keep_alive(req.keep_alive());
     response_.set(http::field::server, "kizuna");
     auto auth = req[http::field::authorization];
+    std::string_view target(req.target().data(), req.target().size());
+    std::string_view path = target.substr(0, target.find('?'));  // the dashboard takes a query
     std::string_view header(auth.data(), auth.size());
     const AclUser* user = Authenticate(header);
     if (!user) {
@@ -91,7 +93,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       Reply(http::status::ok, "text/plain; version=0.0.4; charset=utf-8", BuildMetrics(server_));
     } else if (req.target() == "/api/stats") {
       Reply(http::status::ok, "application/json", BuildStatsJson(server_));
-    } else if (req.target() == "/") {
+    } else if (path == "/") {
       Reply(http::status::ok, "text/html; charset=utf-8", std::string(DashboardPage()));
     } else {
       Reply(http::status::not_found, "text/plain", "not found\n");

@@ -274,3 +274,22 @@ def test_real_clock_fires_within_10ms_of_due(make_server):
     assert len(entries) == 5
     lateness = [int(e["fired"]) - int(e["due"]) for e in entries]
     assert all(0 <= ms <= 10 for ms in lateness), lateness
+
+
+def test_import_updates_badges_and_segments_but_arms_and_sends_nothing(r):
+    """SPEC step 8: IMPORT loads history without mailing anybody."""
+    r.execute_command("BADGE.SET", "viewer", "WHEN", "count:view >= 1")
+    r.execute_command("SEGMENT.SET", "viewers", "WHERE", "product >= 3")
+    r.execute_command("TRIGGER.SET", "later", "ON", "view", "DELAY", "1h", "SEND", "m")
+    r.execute_command("TRIGGER.SET", "now", "ON", "view", "SEND", "n")
+    r.execute_command("TRIGGER.SET", "cart", "ON", "cart", "DELAY", "1h", "UNLESS", "view",
+                      "SEND", "c")
+    r.execute_command("EVENT", "ivy", "cart")  # a live event: one timer pending
+    assert r.execute_command("EVENT", "ivy", "view", "IMPORT") == b"3"
+    c = customer(r, "ivy")
+    assert c[b"badges"][0] == b"viewer" and c[b"segments"] == [b"viewers"]
+    assert [p[0] for p in c[b"pending"]] == [b"cart"]  # not cancelled by the imported view
+    assert r.execute_command("XLEN", "outbox") == 0  # no badge entry, no message
+    assert messages(r) == {"sent": 0, "capped": 0, "cancelled": 0, "pending": 1}
+    r.execute_command("EVENT", "ivy", "view")  # a live one arms and sends again
+    assert messages(r)["sent"] == 1 and messages(r)["cancelled"] == 1

@@ -212,3 +212,37 @@ def test_bind_address(make_server):
         RawConnection(s.port)  # 127.0.0.1 is not bound
     reply = RawConnection(s.port, host="127.0.0.2").command("CONFIG", "GET", "bind")
     assert reply == [b"bind", b"127.0.0.2"]
+
+
+def non_loopback_ipv4():
+    """This machine's address on its default route (connecting a UDP socket sends nothing),
+    or None."""
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        addr = s.getsockname()[0]
+    return None if addr.startswith("127.") else addr
+
+
+def test_protected_mode_refuses_other_hosts_without_a_password(make_server):
+    addr = non_loopback_ipv4()
+    if addr is None:
+        pytest.skip("no non-loopback IPv4 address")
+    guarded = make_server("--bind", "0.0.0.0")
+    with RawConnection(guarded.port, host=addr) as c:
+        reply = c.command("PING")
+        assert isinstance(reply, resp.Error) and reply.code == b"DENIED", reply
+        assert c.is_closed()
+    assert guarded.cmd("PING") == b"PONG"  # loopback clients are served
+    assert b"rejected_connections:1" in guarded.cmd("INFO", "stats")
+    # A password, or protected-mode no, lets other hosts in.
+    with_password = make_server("--bind", "0.0.0.0", "--requirepass", "pw")
+    with RawConnection(with_password.port, host=addr) as c:
+        assert c.command("PING").code == b"NOAUTH"
+        assert c.command("AUTH", "pw") == b"OK" and c.command("PING") == b"PONG"
+    open_server = make_server("--bind", "0.0.0.0", "--protected-mode", "no")
+    with RawConnection(open_server.port, host=addr) as c:
+        assert c.command("PING") == b"PONG"

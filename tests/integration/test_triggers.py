@@ -197,6 +197,9 @@ def test_restart_replays_timers_and_firings(make_server, workdir, stop):
     after = ([customer(r, c) for c in ("x", "y", "z")], messages(r),
              r.execute_command("TRIGGER.LIST"))
     assert after == before
+    # The ONCE history came back too: x's view re-arms soon but not once.
+    r.execute_command("EVENT", "x", "view")
+    assert sorted(p[0] for p in pending(r, "x")) == [b"later", b"soon"]
 
 
 def test_decayed_interest_leaves_a_segment_without_an_event(make_server, workdir):

@@ -9,7 +9,8 @@ Per command: the client's wall time (redis-py round trip, reply parsing included
 max, and the server's own time per call (INFO commandstats usec_per_call). Then the stall
 test: redis-cli runs STATS back to back while this script sends PING every ~1 ms on a raw
 socket; a PING that arrives during a STATS waits for it (one thread), so the worst PING
-latency is compared with the longest STATS run (SLOWLOG).
+latency is compared with the longest STATS run (SLOWLOG). Also the dashboard's GET /api/stats
+(STATS, the histograms, the revenue bands and the series in one request).
 """
 import os
 import random
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 import redis
 
@@ -47,9 +49,10 @@ def events():
 
 
 def main():
-    port = free_port()
+    port, http_port = free_port(), free_port()
     workdir = tempfile.mkdtemp(prefix="kizuna-insight-bench-")
-    proc = subprocess.Popen([BIN, "--port", str(port), "--appendonly", "no", "--dir", workdir],
+    proc = subprocess.Popen([BIN, "--port", str(port), "--http-port", str(http_port),
+                             "--appendonly", "no", "--dir", workdir],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         r = redis.Redis(port=port, socket_timeout=600)
@@ -88,6 +91,14 @@ def main():
             label = " ".join(map(str, cmd[:2]))
             print(f"{label:<28} {statistics.median(times):13.3f} {max(times):13.3f} "
                   f"{usec / 1000:14.3f}")
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/api/stats") as page:
+                page.read()
+            times.append((time.perf_counter() - t) * 1000)
+        print(f"{'GET /api/stats (dashboard)':<28} {statistics.median(times):13.3f} "
+              f"{max(times):13.3f}")
         stall(port)
     finally:
         proc.terminate()

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/count_tree.h"
 #include "store/insight.h"
 #include "store/store.h"
 
@@ -120,6 +121,46 @@ void BM_Rfm(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(w.insight.Rfm(w.buyer, kT0));
 }
 BENCHMARK(BM_Rfm)->Unit(benchmark::kMicrosecond);
+
+// What a purchase adds to EVENT for RFM: moving one buyer's figure in a CountTree (remove the
+// old value, add the new), here with 1,000,000 distinct values; a purchase does it 3 times.
+void BM_CountTreeMove(benchmark::State& state) {
+  CountTree<int64_t> tree;
+  std::mt19937_64 rng(1);
+  std::vector<int64_t> keys(1'000'000);
+  for (int64_t& k : keys) {
+    k = static_cast<int64_t>(rng() % (int64_t{1} << 40));
+    tree.Add(k);
+  }
+  size_t i = 0;
+  for (auto _ : state) {
+    int64_t& k = keys[i++ % keys.size()];
+    tree.Remove(k);
+    k += 1 + static_cast<int64_t>(rng() % 86'400'000);
+    tree.Add(k);
+  }
+}
+BENCHMARK(BM_CountTreeMove);
+
+// EVENT in-process on a random one of the 1M customers, Insight attached: a view (Insight only
+// counts it per day) against a purchase with a random VALUE (three CountTree moves for RFM).
+// Run last: they add events to the world.
+void BM_Event(benchmark::State& state) {
+  World& w = TheWorld();
+  std::mt19937 rng(9);
+  std::string id;
+  TimeMs ts = kT0;
+  for (auto _ : state) {
+    id = "cust:" + std::to_string(100'000'000 + rng() % kCustomers);
+    EventInput in;
+    in.customer = id;
+    in.action = state.range(0) ? "purchase" : "view";
+    if (state.range(0)) in.value = 1.0 + rng() % 20000;
+    in.ts = ++ts;
+    benchmark::DoNotOptimize(w.store.ApplyEvent(in, ts));
+  }
+}
+BENCHMARK(BM_Event)->ArgName("purchase")->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace kizuna::store

@@ -126,11 +126,20 @@ void Insight::OnEvent(const AppliedEvent& e) {
   ++d.events;
   if (e.input.action != store_->options().purchase_action) return;
   if (e.input.value) d.revenue += *e.input.value;
-  if (e.frequency_before > 0) {
-    RemoveBuyer(e.frequency_before, e.monetary_before, e.last_purchase_before);
+  const CustomerRecord& r = e.record;
+  purchases_ += r.frequency - e.frequency_before;
+  if (e.frequency_before == 0) return AddBuyer(r.frequency, r.monetary, r.last_purchase);
+  // Only the figures that changed move (no VALUE, or an older TS, leave theirs).
+  frequency_.Remove(e.frequency_before);
+  frequency_.Add(r.frequency);
+  if (r.monetary != e.monetary_before) {
+    monetary_.Remove(e.monetary_before);
+    monetary_.Add(r.monetary);
   }
-  AddBuyer(e.record.frequency, e.record.monetary, e.record.last_purchase);
-  purchases_ += e.record.frequency - e.frequency_before;
+  if (r.last_purchase != e.last_purchase_before) {
+    last_purchase_.Remove(e.last_purchase_before);
+    last_purchase_.Add(r.last_purchase);
+  }
 }
 
 void Insight::OnCustomerDeleted(CustomerIndex c, std::string_view) {

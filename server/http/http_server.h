@@ -3,8 +3,9 @@
 //
 // Same loop as the RESP clients, not a thread of its own: every figure it reports lives in
 // single-threaded structures, so reading them from the loop needs no locks and is always
-// consistent. A scrape costs well under a millisecond; /api/stats costs what STATS does.
-// Access: ACL users, see HttpMayRead below.
+// consistent. A scrape costs well under a millisecond; /api/stats computes STATS, a
+// histogram per category and the total, and the revenue bands, and holds the loop that long
+// (bench/RESULTS.md, "Insight"). Access: ACL users, see HttpMayRead below.
 // Connections are keep-alive with a 30 s idle timeout; requests are limited to 8 KB of headers and
 // no body.
 #ifndef KIZUNA_SERVER_HTTP_HTTP_SERVER_H_

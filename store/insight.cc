@@ -44,6 +44,7 @@ class BucketSelect {
     for (size_t p : positions_) {
       size_t b = BucketAt(p);
       if (slot_[b] < 0) {
+        wanted_[b / 64] |= uint64_t{1} << (b % 64);
         slot_[b] = static_cast<int>(gathered_.size());
         gathered_.emplace_back().reserve(first_[b + 1] - first_[b]);
       }
@@ -51,10 +52,11 @@ class BucketSelect {
   }
   // Pass 2: the same values again (any order), each with its item.
   void Offer(double value, const T& item) {
-    int s = slot_[BucketOf(value)];
-    if (s >= 0) gathered_[static_cast<size_t>(s)].push_back(item);
+    size_t b = BucketOf(value);
+    if (Wanted(b)) gathered_[static_cast<size_t>(slot_[b])].push_back(item);
   }
-  bool Wanted(size_t bucket) const { return slot_[bucket] >= 0; }
+  // A bitmap (8 KB, stays in L1) answers for the buckets not wanted: nearly all of them.
+  bool Wanted(size_t bucket) const { return (wanted_[bucket / 64] >> (bucket % 64)) & 1; }
   // After Select: every gathered item.
   template <typename F>
   void ForEachGathered(F&& f) const {
@@ -86,6 +88,7 @@ class BucketSelect {
   std::vector<uint32_t> first_ = std::vector<uint32_t>(kBuckets + 1);  // N < 2^32 customers
   std::vector<size_t> positions_;
   std::vector<int> slot_;  // wanted bucket -> index in gathered_
+  std::vector<uint64_t> wanted_ = std::vector<uint64_t>(kBuckets / 64);
   std::vector<std::vector<T>> gathered_;
 };
 

@@ -320,8 +320,12 @@ void Store::ForEachScores(TimeMs now, F&& f) const {
     const double* row = Row(c);
     uint64_t label;
     std::memcpy(&label, row + stride_ - 1, sizeof(label));
+    if (!decays) {  // no need to read last_seen_
+      f(c, row, label);
+      continue;
+    }
     TimeMs ref = Ref(c);
-    if (!decays || now <= ref) {
+    if (now <= ref) {
       f(c, row, label);
       continue;
     }

@@ -9,8 +9,9 @@ Per command: the client's wall time (redis-py round trip, reply parsing included
 max, and the server's own time per call (INFO commandstats usec_per_call). Then the stall
 test: redis-cli runs STATS back to back while this script sends PING every ~1 ms on a raw
 socket; a PING that arrives during a STATS waits for it (one thread), so the worst PING
-latency is compared with the longest STATS run (SLOWLOG). Also the dashboard's GET /api/stats
-(STATS, the histograms, the revenue bands and the series in one request).
+latency is compared with the longest STATS run (SLOWLOG), and with redis-server in the same
+pattern (PING while another client runs a CPU-bound EVAL back to back). Also the dashboard's
+GET /api/stats (STATS, the histograms, the revenue bands and the series in one request).
 """
 import os
 import random
@@ -105,9 +106,29 @@ def main():
         proc.wait()
 
 
+def ping_latencies(port, seconds=5):
+    """PING every ~1 ms on a raw socket for `seconds`: sorted latencies in ms."""
+    latencies = []
+    with socket.create_connection(("127.0.0.1", port)) as sock:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            t = time.perf_counter()
+            sock.sendall(b"PING\r\n")
+            assert sock.recv(64) == b"+PONG\r\n"
+            latencies.append((time.perf_counter() - t) * 1000)
+            time.sleep(0.001)
+    return sorted(latencies)
+
+
+def describe(latencies):
+    return (f"{len(latencies)} PINGs, median {statistics.median(latencies):.3f} ms, "
+            f"max {latencies[-1]:.3f} ms")
+
+
 def stall(port):
     """PING latency while redis-cli (another process) runs STATS back to back; every STATS's
-    own run time from SLOWLOG (threshold 0)."""
+    own run time from SLOWLOG (threshold 0). Then the same against redis-server running a
+    CPU-bound EVAL of similar length back to back, for comparison."""
     r = redis.Redis(port=port, socket_timeout=600)
     r.config_set("slowlog-max-len", 100000)
     r.config_set("slowlog-log-slower-than", 0)
@@ -115,26 +136,43 @@ def stall(port):
     load = subprocess.Popen(["redis-cli", "-p", str(port), "-r", "1000000", "STATS"],
                             stdout=subprocess.DEVNULL)
     time.sleep(0.5)
-    latencies = []
-    with socket.create_connection(("127.0.0.1", port)) as sock:
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            t = time.perf_counter()
-            sock.sendall(b"PING\r\n")
-            assert sock.recv(64) == b"+PONG\r\n"
-            latencies.append((time.perf_counter() - t) * 1000)
-            time.sleep(0.001)
+    latencies = ping_latencies(port)
     load.terminate()
     load.wait()
     runs = sorted(e["duration"] / 1000 for e in r.slowlog_get(100000)
                   if e["command"].startswith(b"STATS"))
     r.config_set("slowlog-log-slower-than", 10000)
-    latencies.sort()
-    print(f"PING every ~1 ms for 5 s while redis-cli -r runs STATS back to back: "
-          f"{len(latencies)} PINGs, median {statistics.median(latencies):.3f} ms, "
-          f"p99 {latencies[int(len(latencies) * 0.99)]:.3f} ms, max {latencies[-1]:.3f} ms; "
+    print(f"kizuna, PING while redis-cli -r runs STATS back to back: {describe(latencies)}; "
           f"{len(runs)} STATS ran meanwhile, each {runs[0]:.3f}..{runs[-1]:.3f} ms "
           f"(median {statistics.median(runs):.3f}) by SLOWLOG")
+    redis_port = free_port()
+    peer = subprocess.Popen(["redis-server", "--port", str(redis_port), "--save", "",
+                             "--appendonly", "no", "--slowlog-log-slower-than", "0",
+                             "--slowlog-max-len", "100000"], stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            try:
+                redis.Redis(port=redis_port).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        # A CPU-bound script of about STATS's length, back to back.
+        busy = "local i = 0 while i < 5000000 do i = i + 1 end return i"
+        load = subprocess.Popen(["redis-cli", "-p", str(redis_port), "-r", "1000000", "EVAL",
+                                 busy, "0"], stdout=subprocess.DEVNULL)
+        time.sleep(0.5)
+        latencies = ping_latencies(redis_port)
+        load.terminate()
+        load.wait()
+        runs = sorted(e["duration"] / 1000
+                      for e in redis.Redis(port=redis_port).slowlog_get(100000)
+                      if e["command"].startswith(b"EVAL"))
+        print(f"redis-server, PING while redis-cli -r runs a busy EVAL back to back: "
+              f"{describe(latencies)}; {len(runs)} EVAL ran meanwhile, each "
+              f"{runs[0]:.3f}..{runs[-1]:.3f} ms (median {statistics.median(runs):.3f})")
+    finally:
+        peer.terminate()
+        peer.wait()
 
 
 if __name__ == "__main__":

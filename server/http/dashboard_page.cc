@@ -52,7 +52,11 @@ function bars(title, name, labels, values, alt) {
 const day = ms => new Date(ms).toISOString().slice(5, 10);
 async function refresh() {
   try {
-    const r = await fetch("api/stats", {credentials: "same-origin"});
+    // Relative to the page, minus user:password@ (a page opened with credentials in its
+    // address may not fetch URLs holding them); the browser's cached Basic credentials go along.
+    const url = new URL("api/stats", location.href);
+    url.username = url.password = "";
+    const r = await fetch(url, {credentials: "same-origin"});
     if (!r.ok) throw new Error("HTTP " + r.status);
     const s = await r.json();
     document.getElementById("sub").textContent = "updated " + new Date().toLocaleTimeString();

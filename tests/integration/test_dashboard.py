@@ -113,3 +113,21 @@ def test_dashboard_refreshes_live(dashboard_server):
         after = b.wait_for("document.querySelector('#kpis .kpi').textContent === '65' && "
                            "document.querySelector('svg[data-chart=funnel] rect').dataset.value")
         assert after == "45"
+
+
+def test_dashboard_behind_requirepass(make_server):
+    """With requirepass, a browser given Basic credentials (here in the URL, as a user typing
+    them into the browser's prompt would) gets the page and its data; without, a 401."""
+    port = free_port()
+    s = make_server("--http-port", str(port), "--requirepass", "s3cret")
+    r = s.client(password="s3cret")
+    r.execute_command("RULE.SET", "view", "ACTION", "view", "POINTS", "product", 3)
+    for i in range(12):
+        r.execute_command("EVENT", f"c{i}", "view")
+    with Browser() as b:
+        b.open(f"http://127.0.0.1:{port}/")
+        b.wait_for("document.readyState === 'complete'")
+        assert b.eval("document.querySelectorAll('svg.chart').length") == 0
+        b.open(f"http://ops:s3cret@127.0.0.1:{port}/")
+        b.wait_for("document.querySelectorAll('svg.chart').length == 9")
+        assert b.eval("document.querySelector('#kpis .kpi').textContent") == "12"

@@ -128,6 +128,6 @@ def test_dashboard_behind_requirepass(make_server):
         b.open(f"http://127.0.0.1:{port}/")
         b.wait_for("document.readyState === 'complete'")
         assert b.eval("document.querySelectorAll('svg.chart').length") == 0
-        b.open(f"http://ops:s3cret@127.0.0.1:{port}/")
+        b.open(f"http://default:s3cret@127.0.0.1:{port}/")
         b.wait_for("document.querySelectorAll('svg.chart').length == 9")
         assert b.eval("document.querySelector('#kpis .kpi').textContent") == "12"

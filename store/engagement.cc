@@ -175,6 +175,7 @@ absl::Status Engagement::SetBadge(std::string_view name,
   static_cast<CompiledPredicate&>(b) = std::move(*def);
   b.name = std::string(name);
   b.live = true;
+  Changed();
   return absl::OkStatus();
 }
 
@@ -200,6 +201,7 @@ absl::Status Engagement::SetSegment(std::string_view name,
   s.live = true;
   s.members.clear();
   s.size = 0;
+  Changed();
   CustomerRecord r;
   for (CustomerIndex c : store_->Customers()) {
     store_->ReadRecord(c, &r);
@@ -219,6 +221,7 @@ absl::StatusOr<bool> Engagement::DeleteBadge(std::string_view name) {
   Release(b);
   b.live = false;
   b.awarded = 0;
+  Changed();
   for (auto it = awards_.begin(); it != awards_.end();) {
     std::erase_if(it->second, [&](const Award& a) { return a.badge == static_cast<uint32_t>(i); });
     if (it->second.empty()) {
@@ -242,6 +245,7 @@ absl::StatusOr<bool> Engagement::DeleteSegment(std::string_view name) {
   s.live = false;
   std::vector<uint64_t>().swap(s.members);
   s.size = 0;
+  Changed();
   return true;
 }
 
@@ -287,27 +291,86 @@ void Engagement::SetMember(Segment& s, CustomerIndex c, bool member) {
   s.size += member ? 1 : -1;
 }
 
+void Engagement::Changed() {
+  if (++generation_ == UINT32_MAX) {
+    known_.clear();
+    generation_ = 1;
+    indexed_ = 0;
+  }
+}
+
+void Engagement::RefreshIndex() {
+  if (store_->rebases() != rebases_) {
+    rebases_ = store_->rebases();
+    Changed();
+  }
+  if (indexed_ == generation_) return;
+  index_.Reset(store_->categories());
+  for (size_t i = 0; i < badges_.size(); ++i) {
+    if (badges_[i].live) index_.AddBadge(i, badges_[i].predicate);
+  }
+  for (size_t i = 0; i < segments_.size(); ++i) {
+    if (segments_[i].live) index_.AddSegment(i, segments_[i].predicate);
+  }
+  indexed_ = generation_;
+}
+
+void Engagement::Prefetch(CustomerIndex c) const {
+  if (c >= known_.size()) return;  // no definitions, or a customer they never saw
+  __builtin_prefetch(&known_[c]);
+  awards_.prefetch(c);
+  for (const Segment& s : segments_) {
+    if (c / 64 < s.members.size()) __builtin_prefetch(&s.members[c / 64]);
+  }
+}
+
 void Engagement::OnEvent(const AppliedEvent& event) {
+  RefreshIndex();
+  if (index_.complete() && !index_.all().badges && !index_.all().segments) return;
   CustomerIndex c = event.customer;
-  // Step 6: badges not yet held whose predicate now holds, in definition order.
+  if (c >= known_.size()) known_.resize(c + 1);
+  uint64_t& known = known_[c];
+  // What to evaluate: everything, unless this customer's cache holds (a new customer's never
+  // does); then the definitions the event can have changed, and badges not known to fail.
+  EngagementIndex::Masks todo{~uint64_t{0}, ~uint64_t{0}};
+  uint32_t failing = 0;
+  if (!evaluate_all_ && !event.created && index_.complete() && known >> 32 == generation_) {
+    failing = static_cast<uint32_t>(known);
+    todo = index_.Affected(event);
+    todo.badges |= ~uint64_t{failing};
+  }
+  auto wanted = [](uint64_t mask, uint32_t i) { return i >= 64 || (mask >> i & 1); };
   // One Inputs for the whole event (one lookup of the awards), rebuilt only after an award.
-  std::optional<Inputs> inputs(std::in_place, *this, c, event.record, event.now);
+  std::optional<Inputs> inputs;
+  auto in = [&]() -> const Inputs& {
+    if (!inputs) inputs.emplace(*this, c, event.record, event.now);
+    return *inputs;
+  };
+  // Step 6: badges not yet held whose predicate now holds, in definition order.
+  uint64_t awarded = 0;
   for (uint32_t i = 0; i < badges_.size(); ++i) {
     Badge& b = badges_[i];
-    if (!b.live || inputs->HasBadge(i) || !b.predicate.Evaluate(*inputs)) continue;
+    if (!b.live || !wanted(todo.badges, i) || in().HasBadge(i)) continue;
+    bool holds = b.predicate.Evaluate(in());
+    if (i < 32) failing = holds ? failing & ~(1u << i) : failing | (1u << i);
+    if (!holds) continue;
     awards_[c].push_back({i, event.input.ts});
     ++b.awarded;
-    inputs.emplace(*this, c, event.record, event.now);
+    if (i < 64) awarded |= uint64_t{1} << i;
+    inputs.reset();
     if (sink_) sink_->OnBadgeAwarded(c, b.name, event.input.ts, event);
   }
   // Step 7: memberships.
-  for (Segment& s : segments_) {
-    if (!s.live) continue;
-    bool member = s.predicate.Evaluate(*inputs);
+  todo.segments |= index_.SegmentsReading(awarded);
+  for (uint32_t i = 0; i < segments_.size(); ++i) {
+    Segment& s = segments_[i];
+    if (!s.live || !wanted(todo.segments, i)) continue;
+    bool member = s.predicate.Evaluate(in());
     bool entered = member && !IsMember(s, c);
     SetMember(s, c, member);
     if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);
   }
+  known = uint64_t{generation_} << 32 | failing;
 }
 
 bool Engagement::Decays(const Segment& s) const {
@@ -349,6 +412,7 @@ size_t Engagement::Recheck(TimeMs now, size_t budget, size_t* cursor) {
 }
 
 void Engagement::OnCustomerDeleted(CustomerIndex c) {
+  if (c < known_.size()) known_[c] = 0;
   if (auto it = awards_.find(c); it != awards_.end()) {
     for (const Award& a : it->second) --badges_[a.badge].awarded;
     awards_.erase(it);
@@ -357,6 +421,7 @@ void Engagement::OnCustomerDeleted(CustomerIndex c) {
 }
 
 void Engagement::OnFlushAll() {
+  std::vector<uint64_t>().swap(known_);
   awards_.clear();
   for (Badge& b : badges_) b.awarded = 0;
   for (Segment& s : segments_) {

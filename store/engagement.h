@@ -20,6 +20,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "store/engagement_index.h"
 #include "store/predicate.h"
 #include "store/store.h"
 
@@ -53,8 +54,11 @@ class Engagement {
     uint64_t count;
   };
 
-  explicit Engagement(Store* store) : store_(store) {}
+  explicit Engagement(Store* store) : store_(store), rebases_(store->rebases()) {}
   void set_sink(EngagementSink* sink) { sink_ = sink; }
+  // Evaluates every predicate on every event instead of only those the event can have changed:
+  // the reference that tests hold the skipping to.
+  void set_evaluate_all(bool on) { evaluate_all_ = on; }
 
   // BADGE.SET / SEGMENT.SET: `predicate` is the argument list after WHEN / WHERE. Redefining
   // keeps a badge's awards; a segment's membership is recomputed for everyone at `now`.
@@ -83,6 +87,8 @@ class Engagement {
 
   // Steps 6–7 for one applied event; CUSTOMER.DEL and FLUSHALL.
   void OnEvent(const AppliedEvent& event);
+  // Starts loading what OnEvent will read of `c` (its cache, awards and memberships).
+  void Prefetch(CustomerIndex c) const;
   void OnCustomerDeleted(CustomerIndex c);
   void OnFlushAll();
 
@@ -119,12 +125,25 @@ class Engagement {
   // Whether a segment reads a decaying score (its truth can change without events).
   bool Decays(const Segment& s) const;
   void SetMember(Segment& s, CustomerIndex c, bool member);
+  // Definitions or half-lives changed: the index is rebuilt and every customer's cache voided.
+  void Changed();
+  void RefreshIndex();
 
   Store* store_;
   EngagementSink* sink_ = nullptr;
   std::vector<Badge> badges_;  // indices are stable; a deleted slot is reused
   std::vector<Segment> segments_;
   absl::flat_hash_map<CustomerIndex, std::vector<Award>> awards_;
+
+  // What steps 6–7 may skip. Per customer, a cache derived from earlier events (dropping it is
+  // always safe): the generation it holds for (high 32 bits; 0 = none) and the badges of slots
+  // < 32 that did not hold after the customer's last event (low 32 bits).
+  EngagementIndex index_;
+  uint32_t generation_ = 1;
+  uint32_t indexed_ = 0;  // generation index_ was built for
+  uint64_t rebases_;      // store's, when last seen
+  std::vector<uint64_t> known_;
+  bool evaluate_all_ = false;
 };
 
 }  // namespace kizuna::store

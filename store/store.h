@@ -97,12 +97,21 @@ struct AppliedEvent {
   uint64_t frequency_before = 0;
   double monetary_before = 0;
   TimeMs last_purchase_before = 0;
+  // What the event changed, so observers can skip what it cannot have touched: categories
+  // whose score got non-zero points, the counter key of its tracked (action, item) pair (0 if
+  // none), and whether it was the purchase action (frequency / monetary / last purchase).
+  uint32_t touched = 0;
+  uint32_t pair_key = 0;
+  bool purchase = false;
 };
 
 class StoreObserver {
  public:
   virtual ~StoreObserver() = default;
   virtual void OnEvent(const AppliedEvent& event) {}
+  // An event of known customer `c` is about to be applied: a chance to start loading what
+  // OnEvent will read, while the store works on scores.
+  virtual void Prefetch(CustomerIndex c) {}
   // Called before the customer's state is dropped; the index may be reused afterwards.
   virtual void OnCustomerDeleted(CustomerIndex c, std::string_view id) {}
   virtual void OnFlushAll() {}
@@ -157,6 +166,8 @@ class Store {
 
   Clock& clock() const { return *clock_; }
   const StoreOptions& options() const { return options_; }
+  // Bumped whenever stored scores are re-based (a half-life changed, or the decay epoch moved).
+  uint64_t rebases() const { return rebases_; }
   void set_options(const StoreOptions& options) { options_ = options; }
 
   // DBSIZE: number of customers.

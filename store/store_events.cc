@@ -46,6 +46,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     __builtin_prefetch(Row(c));
     __builtin_prefetch(&last_seen_[c]);
     __builtin_prefetch(&record_[c]);
+    for (StoreObserver* o : observers_) o->Prefetch(c);
   }
 
   // Step 2: dedupe.
@@ -157,14 +158,18 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   if (in.ts < r.first_seen) r.first_seen = in.ts;
   uint64_t action_count = r.Increment(action);
   std::optional<uint64_t> pair_count;
+  uint32_t pair_key = 0;
   if (in.item) {
-    if (auto pair = actions_.FindPair(action, *in.item))
-      pair_count = r.Increment(kPairKeyBit | *pair);
+    if (auto pair = actions_.FindPair(action, *in.item)) {
+      pair_key = kPairKeyBit | *pair;
+      pair_count = r.Increment(pair_key);
+    }
   }
   uint64_t frequency_before = r.frequency;
   double monetary_before = r.monetary;
   TimeMs last_purchase_before = r.last_purchase;
-  if (in.action == options_.purchase_action) {
+  bool purchase = in.action == options_.purchase_action;
+  if (purchase) {
     if (r.frequency == 0 || in.ts > r.last_purchase) r.last_purchase = in.ts;
     ++r.frequency;
     if (in.value) r.monetary += *in.value;
@@ -176,8 +181,10 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
 
   // Steps 5–8 (issue 5) plug in here.
   if (!observers_.empty()) {
-    AppliedEvent applied{c, in,  action,           created,         action_count,        pair_count,
-                         r, now, frequency_before, monetary_before, last_purchase_before};
+    AppliedEvent applied{
+        c,        in,      action,           created,         action_count,         pair_count,
+        r,        now,     frequency_before, monetary_before, last_purchase_before, touched,
+        pair_key, purchase};
     for (StoreObserver* o : observers_) o->OnEvent(applied);
   }
   return EventResult{TotalAt(c, now), false, created};

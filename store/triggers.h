@@ -103,6 +103,7 @@ class Triggers : public StoreObserver, private EngagementSink {
   TimeMs next_wakeup() const { return wheel_.next_wakeup(); }
 
   void OnEvent(const AppliedEvent& event) override;
+  void Prefetch(CustomerIndex c) override { engagement_->Prefetch(c); }
   void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
   void OnFlushAll() override;
 

@@ -87,10 +87,9 @@ class Engagement::Names : public PredicateNames {
 class Engagement::Inputs {
  public:
   Inputs(const Engagement& e, CustomerIndex c, const CustomerRecord& r, TimeMs now)
-      : e_(e), c_(c), r_(r), now_(now) {
-    auto it = e.awards_.find(c);
-    if (it != e.awards_.end()) awards_ = &it->second;
-  }
+      : e_(e), c_(c), r_(r), now_(now) {}
+  // The customer's awards changed (looked up again when next read).
+  void AwardsChanged() { awards_known_ = false; }
 
   // Memoised: the same score is read by many predicates of one event, and decaying it costs.
   double Score(uint32_t k) const {
@@ -110,6 +109,11 @@ class Engagement::Inputs {
     return std::floor(static_cast<double>(now_ - r_.last_purchase) / kDayMs);
   }
   bool HasBadge(uint32_t badge) const {
+    if (!awards_known_) {
+      auto it = e_.awards_.find(c_);
+      awards_ = it == e_.awards_.end() ? nullptr : &it->second;
+      awards_known_ = true;
+    }
     if (!awards_) return false;
     for (const Award& a : *awards_) {
       if (a.badge == badge) return true;
@@ -123,7 +127,8 @@ class Engagement::Inputs {
   CustomerIndex c_;
   const CustomerRecord& r_;
   TimeMs now_;
-  const std::vector<Award>* awards_ = nullptr;
+  mutable const std::vector<Award>* awards_ = nullptr;
+  mutable bool awards_known_ = false;
   mutable std::array<double, kMaxCategories + 1> scores_;
   mutable uint64_t known_ = 0;
 };
@@ -334,30 +339,28 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   // does); then the definitions the event can have changed, and badges not known to fail.
   EngagementIndex::Masks todo{~uint64_t{0}, ~uint64_t{0}};
   uint32_t failing = 0;
+  uint64_t steady = 0;  // segments that stay true if they were
   if (!evaluate_all_ && !event.created && index_.complete() && known >> 32 == generation_) {
     failing = static_cast<uint32_t>(known);
     todo = index_.Affected(event);
     todo.badges |= ~uint64_t{failing};
+    steady = index_.Steady(event).segments;
   }
   auto wanted = [](uint64_t mask, uint32_t i) { return i >= 64 || (mask >> i & 1); };
-  // One Inputs for the whole event (one lookup of the awards), rebuilt only after an award.
-  std::optional<Inputs> inputs;
-  auto in = [&]() -> const Inputs& {
-    if (!inputs) inputs.emplace(*this, c, event.record, event.now);
-    return *inputs;
-  };
+  // One Inputs for the whole event: scores read once, awards looked up when first needed.
+  Inputs in(*this, c, event.record, event.now);
   // Step 6: badges not yet held whose predicate now holds, in definition order.
   uint64_t awarded = 0;
   for (uint32_t i = 0; i < badges_.size(); ++i) {
     Badge& b = badges_[i];
-    if (!b.live || !wanted(todo.badges, i) || in().HasBadge(i)) continue;
-    bool holds = b.predicate.Evaluate(in());
+    if (!b.live || !wanted(todo.badges, i) || in.HasBadge(i)) continue;
+    bool holds = b.predicate.Evaluate(in);
     if (i < 32) failing = holds ? failing & ~(1u << i) : failing | (1u << i);
     if (!holds) continue;
     awards_[c].push_back({i, event.input.ts});
     ++b.awarded;
     if (i < 64) awarded |= uint64_t{1} << i;
-    inputs.reset();
+    in.AwardsChanged();
     if (sink_) sink_->OnBadgeAwarded(c, b.name, event.input.ts, event);
   }
   // Step 7: memberships.
@@ -365,7 +368,8 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   for (uint32_t i = 0; i < segments_.size(); ++i) {
     Segment& s = segments_[i];
     if (!s.live || !wanted(todo.segments, i)) continue;
-    bool member = s.predicate.Evaluate(in());
+    if (i < 64 && (steady >> i & 1) && IsMember(s, c)) continue;
+    bool member = s.predicate.Evaluate(in);
     bool entered = member && !IsMember(s, c);
     SetMember(s, c, member);
     if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);

@@ -32,29 +32,38 @@ void EngagementIndex::Add(bool badge, size_t slot, const Predicate& p) {
   Masks self;
   (badge ? self.badges : self.segments) = uint64_t{1} << slot;
   all_ |= self;
+  bool monotone = true;
   for (const Predicate::Step& s : p.steps()) {
+    if (s.kind == Predicate::Step::kNot) monotone = false;
     if (s.kind != Predicate::Step::kTest) continue;
+    if (s.cmp != Predicate::Cmp::kGe && s.cmp != Predicate::Cmp::kGt) monotone = false;
     switch (s.operand) {
-      case Operand::kScore:
-        if (s.id == kTotalScore) {
-          (decaying_ ? always_ : total_) |= self;
+      case Operand::kScore: {
+        bool decays = s.id == kTotalScore ? decaying_ != 0 : (decaying_ >> s.id & 1) != 0;
+        if (decays) {
+          always_ |= self;
+          monotone = false;
         } else {
-          (decaying_ >> s.id & 1 ? always_ : category_[s.id]) |= self;
+          (s.id == kTotalScore ? total_ : category_[s.id]) |= self;
         }
         break;
+      }
       case Operand::kCount:
         ForAction(s.id) |= self;
         break;
       case Operand::kPairCount:
         ForPair(s.id) |= self;
         break;
-      case Operand::kFrequency:
       case Operand::kMonetary:
+        monetary_ |= self;
+        [[fallthrough]];
+      case Operand::kFrequency:
         purchase_ |= self;
         break;
       case Operand::kRecency:
       case Operand::kSegment:
         always_ |= self;
+        monotone = false;
         break;
       case Operand::kBadge:
         // Badges are awarded in step 6, before segments read them in step 7 of the same
@@ -64,9 +73,11 @@ void EngagementIndex::Add(bool badge, size_t slot, const Predicate& p) {
         } else {
           badge_readers_[s.id] |= self.segments;
         }
+        monotone = false;
         break;
     }
   }
+  if (monotone) monotone_ |= self;
 }
 
 EngagementIndex::Masks EngagementIndex::Affected(const AppliedEvent& e) const {
@@ -83,6 +94,16 @@ EngagementIndex::Masks EngagementIndex::Affected(const AppliedEvent& e) const {
     for (uint32_t t = e.touched; t; t &= t - 1) m |= category_[std::countr_zero(t)];
   }
   return m;
+}
+
+EngagementIndex::Masks EngagementIndex::Steady(const AppliedEvent& e) const {
+  Masks lowered;
+  if (e.lowered) {
+    lowered = total_;
+    for (uint32_t t = e.lowered; t; t &= t - 1) lowered |= category_[std::countr_zero(t)];
+  }
+  if (e.purchase && e.input.value && *e.input.value < 0) lowered |= monetary_;
+  return {monotone_.badges & ~lowered.badges, monotone_.segments & ~lowered.segments};
 }
 
 uint64_t EngagementIndex::SegmentsReading(uint64_t awarded) const {

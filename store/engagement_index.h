@@ -51,6 +51,10 @@ class EngagementIndex {
   Masks Affected(const AppliedEvent& e) const;
   // Segments that read a badge among `awarded`.
   uint64_t SegmentsReading(uint64_t awarded) const;
+  // Definitions that, true before `e`, are still true after it: only >= and > tests, no NOT,
+  // on operands that never fall on their own (counts, frequency, scores without half-life,
+  // monetary) and that `e` did not lower (negative points or VALUE).
+  Masks Steady(const AppliedEvent& e) const;
 
  private:
   void Add(bool badge, size_t slot, const Predicate& p);
@@ -62,6 +66,8 @@ class EngagementIndex {
   Masks all_;
   Masks always_;
   Masks purchase_;
+  Masks monetary_;
+  Masks monotone_;
   Masks total_;
   std::array<Masks, kMaxCategories> category_{};
   std::vector<Masks> action_;                     // by action id

@@ -98,9 +98,11 @@ struct AppliedEvent {
   double monetary_before = 0;
   TimeMs last_purchase_before = 0;
   // What the event changed, so observers can skip what it cannot have touched: categories
-  // whose score got non-zero points, the counter key of its tracked (action, item) pair (0 if
-  // none), and whether it was the purchase action (frequency / monetary / last purchase).
+  // whose score got non-zero points (`lowered`: negative ones), the counter key of its tracked
+  // (action, item) pair (0 if none), and whether it was the purchase action (frequency /
+  // monetary / last purchase).
   uint32_t touched = 0;
+  uint32_t lowered = 0;
   uint32_t pair_key = 0;
   bool purchase = false;
 };
@@ -110,8 +112,8 @@ class StoreObserver {
   virtual ~StoreObserver() = default;
   virtual void OnEvent(const AppliedEvent& event) {}
   // An event of known customer `c` is about to be applied: a chance to start loading what
-  // OnEvent will read, while the store works on scores.
-  virtual void Prefetch(CustomerIndex c) {}
+  // OnEvent will read, while the store works on scores. `action` is kNoAction for a new one.
+  virtual void Prefetch(CustomerIndex c, const EventInput& in, ActionId action) {}
   // Called before the customer's state is dropped; the index may be reused afterwards.
   virtual void OnCustomerDeleted(CustomerIndex c, std::string_view id) {}
   virtual void OnFlushAll() {}

@@ -46,7 +46,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
     __builtin_prefetch(Row(c));
     __builtin_prefetch(&last_seen_[c]);
     __builtin_prefetch(&record_[c]);
-    for (StoreObserver* o : observers_) o->Prefetch(c);
+    for (StoreObserver* o : observers_) o->Prefetch(c, in, action);
   }
 
   // Step 2: dedupe.
@@ -59,7 +59,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   // Step 3: points of every matching rule, per category.
   const size_t m = categories_.size();
   double delta[kMaxCategories] = {};
-  uint32_t touched = 0;
+  uint32_t touched = 0, lowered = 0;
   actions_.ForEachMatch(action, in.item, [&](const Rule& r) {
     double factor = 1;
     if (r.per) {
@@ -94,6 +94,7 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   size_t n_changed = 0;
   for (size_t k = 0; k < m; ++k) {
     if (delta[k] == 0) touched &= ~(1u << k);
+    if (delta[k] < 0) lowered |= 1u << k;
     if (created || (touched & (1u << k))) {
       changed_keys[n_changed] = keys_[k].get();
       changed[n_changed++] = cat_index_[k].get();
@@ -181,10 +182,21 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
 
   // Steps 5–8 (issue 5) plug in here.
   if (!observers_.empty()) {
-    AppliedEvent applied{
-        c,        in,      action,           created,         action_count,         pair_count,
-        r,        now,     frequency_before, monetary_before, last_purchase_before, touched,
-        pair_key, purchase};
+    AppliedEvent applied{.customer = c,
+                         .input = in,
+                         .action = action,
+                         .created = created,
+                         .action_count = action_count,
+                         .pair_count = pair_count,
+                         .record = r,
+                         .now = now,
+                         .frequency_before = frequency_before,
+                         .monetary_before = monetary_before,
+                         .last_purchase_before = last_purchase_before,
+                         .touched = touched,
+                         .lowered = lowered,
+                         .pair_key = pair_key,
+                         .purchase = purchase};
     for (StoreObserver* o : observers_) o->OnEvent(applied);
   }
   return EventResult{TotalAt(c, now), false, created};

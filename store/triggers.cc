@@ -102,19 +102,41 @@ absl::Status Triggers::Set(const TriggerDefinition& def) {
                                                      [](const Trigger& x) { return !x.live; });
   if (slot == triggers_.end()) {
     triggers_.push_back(std::move(t));
-    return absl::OkStatus();
+  } else {
+    for (auto& [action, item] : slot->pairs) store_->UntrackPair(action, item);
+    t.pending = slot->live ? slot->pending : 0;
+    *slot = std::move(t);
   }
-  for (auto& [action, item] : slot->pairs) store_->UntrackPair(action, item);
-  t.pending = slot->live ? slot->pending : 0;
-  *slot = std::move(t);
+  Reindex();
   return absl::OkStatus();
+}
+
+void Triggers::Reindex() {
+  on_action_.clear();
+  unless_action_.clear();
+  auto add = [](std::vector<std::vector<uint32_t>>& index, ActionId action, uint32_t i) {
+    if (action >= index.size()) index.resize(action + 1);
+    index[action].push_back(i);
+  };
+  for (uint32_t i = 0; i < triggers_.size(); ++i) {
+    const Trigger& t = triggers_[i];
+    if (!t.live) continue;
+    if (t.source == Source::kAction) add(on_action_, t.on_action, i);
+    if (t.unless_action) add(unless_action_, t.unless_id, i);
+  }
+}
+
+const std::vector<uint32_t>& Triggers::By(const std::vector<std::vector<uint32_t>>& index,
+                                          ActionId action) const {
+  static const std::vector<uint32_t> kNone;
+  return action < index.size() ? index[action] : kNone;
 }
 
 bool Triggers::Delete(std::string_view name) {
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     Trigger& t = triggers_[i];
     if (!t.live || t.name != name) continue;
-    absl::erase_if(pending_, [&](const auto& entry) {
+    armed_entries_ -= absl::erase_if(pending_, [&](const auto& entry) {
       if (entry.first >> 32 != i) return false;
       wheel_.Cancel(wheel_.HandleAt(entry.second));
       return true;
@@ -122,6 +144,7 @@ bool Triggers::Delete(std::string_view name) {
     for (auto& [c, fired] : fired_once_) std::erase(fired, i);
     for (auto& [action, item] : t.pairs) store_->UntrackPair(action, item);
     t = Trigger{};
+    Reindex();
     return true;
   }
   return false;
@@ -196,6 +219,11 @@ std::optional<std::string_view> Triggers::UserOf(Operand kind, uint32_t id,
 
 // ---- Events ----------------------------------------------------------------------------------
 
+void Triggers::Prefetch(CustomerIndex c, const EventInput&, ActionId) {
+  engagement_->Prefetch(c);
+  if (c < armed_.size()) __builtin_prefetch(&armed_[c]);
+}
+
 void Triggers::OnEvent(const AppliedEvent& e) {
   bool import = e.input.import;
   if (!import) CancelUnless(e);  // step 5
@@ -204,11 +232,10 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   if (import) return;       // IMPORT arms nothing and emits nothing
   // Step 8, in definition order: ON <action> triggers, then arrivals in the order they came.
   matched_.clear();
-  for (uint32_t i = 0; i < triggers_.size(); ++i) {
-    if (triggers_[i].live && triggers_[i].source == Source::kAction && Matches(triggers_[i], e)) {
-      pending_.prefetch(Payload(i, e.customer));
-      matched_.push_back(i);
-    }
+  for (uint32_t i : By(on_action_, e.action)) {
+    if (!Matches(triggers_[i], e)) continue;
+    pending_.prefetch(Payload(i, e.customer));
+    matched_.push_back(i);
   }
   for (uint32_t i : matched_) Arm(i, e);
   for (const Arrival& a : arrivals_) {
@@ -249,16 +276,43 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
   if (t.once && HasFiredOnce(index, c)) return;
   if (t.condition && !engagement_->Holds(*t.condition, c, e.record, e.now)) return;
   pending_.emplace(key, wheel_.Arm(e.input.ts + t.delay_ms, key).index);
+  Armed(index, c);
   ++t.pending;
 }
 
+void Triggers::Armed(uint32_t trigger, CustomerIndex c) {
+  ++armed_entries_;
+  if (trigger >= 32) return;
+  if (c >= armed_.size()) armed_.resize(c + 1);
+  armed_[c] |= 1u << trigger;
+}
+
+void Triggers::Disarmed(uint32_t trigger, CustomerIndex c) {
+  --armed_entries_;
+  if (trigger < 32 && c < armed_.size()) armed_[c] &= ~(1u << trigger);
+}
+
+void Triggers::SyncArmed() {
+  if (armed_entries_ == pending_.size()) return;
+  std::fill(armed_.begin(), armed_.end(), 0);
+  armed_entries_ = 0;
+  for (const auto& [key, node] : pending_) {
+    Armed(static_cast<uint32_t>(key >> 32), static_cast<CustomerIndex>(key & 0xffffffffu));
+  }
+}
+
 void Triggers::CancelUnless(const AppliedEvent& e) {
+  const std::vector<uint32_t>& unless = By(unless_action_, e.action);
+  if (unless.empty()) return;
+  SyncArmed();
+  uint32_t armed = e.customer < armed_.size() ? armed_[e.customer] : 0;
+  if (probe_all_) armed = ~0u;
   // Two passes: the (trigger, customer) probes are random cache misses; prefetching them all
   // first lets them overlap.
   matched_.clear();
-  for (uint32_t i = 0; i < triggers_.size(); ++i) {
-    Trigger& t = triggers_[i];
-    if (!t.live || !t.unless_action || t.unless_id != e.action) continue;
+  for (uint32_t i : unless) {
+    const Trigger& t = triggers_[i];
+    if (i < 32 && !(armed >> i & 1)) continue;  // nothing pending
     if (t.unless_item && !t.unless_item->Matches(e.input.item)) continue;
     pending_.prefetch(Payload(i, e.customer));
     matched_.push_back(i);
@@ -273,6 +327,7 @@ bool Triggers::CancelTimer(uint32_t trigger, CustomerIndex c) {
   if (it == pending_.end()) return false;
   wheel_.Cancel(wheel_.HandleAt(it->second));
   pending_.erase(it);
+  Disarmed(trigger, c);
   --triggers_[trigger].pending;
   return true;
 }
@@ -285,6 +340,7 @@ bool Triggers::HasFiredOnce(uint32_t trigger, CustomerIndex c) const {
 
 void Triggers::OnCustomerDeleted(CustomerIndex c, std::string_view) {
   for (uint32_t i = 0; i < triggers_.size(); ++i) CancelTimer(i, c);
+  if (c < armed_.size()) armed_[c] = 0;
   fired_once_.erase(c);
   recent_.erase(c);
   engagement_->OnCustomerDeleted(c);
@@ -294,6 +350,8 @@ void Triggers::OnFlushAll() {
   for (const auto& [key, node] : pending_) wheel_.Cancel(wheel_.HandleAt(node));
   for (Trigger& t : triggers_) t.pending = 0;
   pending_.clear();
+  std::vector<uint32_t>().swap(armed_);
+  armed_entries_ = 0;
   fired_once_.clear();
   recent_.clear();
   engagement_->OnFlushAll();
@@ -319,6 +377,7 @@ size_t Triggers::Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done) 
     Trigger& t = triggers_[index];
     --t.pending;
     pending_.erase(f.payload);
+    Disarmed(index, c);
     if (t.once) fired_once_[c].push_back(index);
     if (!AdmitUnderCap(c, now)) {
       ++counts_.capped;

@@ -103,7 +103,10 @@ class Triggers : public StoreObserver, private EngagementSink {
   TimeMs next_wakeup() const { return wheel_.next_wakeup(); }
 
   void OnEvent(const AppliedEvent& event) override;
-  void Prefetch(CustomerIndex c) override { engagement_->Prefetch(c); }
+  void Prefetch(CustomerIndex c, const EventInput& in, ActionId action) override;
+  // Probes every UNLESS trigger in step 5 instead of only those armed_ says may be pending:
+  // the reference that tests hold the skipping to.
+  void set_probe_all(bool on) { probe_all_ = on; }
   void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
   void OnFlushAll() override;
 
@@ -140,6 +143,11 @@ class Triggers : public StoreObserver, private EngagementSink {
                                          std::string_view name) const override;
 
   bool Matches(const Trigger& t, const AppliedEvent& e) const;
+  // Rebuilds on_action_ / unless_action_ after a definition changed.
+  void Reindex();
+  // The triggers whose ON (or UNLESS) names `action`, in definition order.
+  const std::vector<uint32_t>& By(const std::vector<std::vector<uint32_t>>& index,
+                                  ActionId action) const;
   void Arm(uint32_t trigger, const AppliedEvent& e);
   void CancelUnless(const AppliedEvent& e);
   bool HasFiredOnce(uint32_t trigger, CustomerIndex c) const;
@@ -147,6 +155,11 @@ class Triggers : public StoreObserver, private EngagementSink {
   bool AdmitUnderCap(CustomerIndex c, TimeMs now);
   // Cancels the pending timer of (trigger, c), if any; true if there was one.
   bool CancelTimer(uint32_t trigger, CustomerIndex c);
+  // Bookkeeping of armed_ for every entry added to or removed from pending_.
+  void Armed(uint32_t trigger, CustomerIndex c);
+  void Disarmed(uint32_t trigger, CustomerIndex c);
+  // Rebuilds armed_ if pending_ holds entries that did not come through Armed().
+  void SyncArmed();
   std::string Describe(const Trigger& t) const;
 
   Store* store_;
@@ -154,9 +167,17 @@ class Triggers : public StoreObserver, private EngagementSink {
   OutboxSink* outbox_ = nullptr;
   TimerWheel wheel_;
   std::vector<Trigger> triggers_;  // indices stable while timers refer to them
+  // Derived from triggers_: by action id, the ON <action> triggers and the UNLESS ones.
+  std::vector<std::vector<uint32_t>> on_action_, unless_action_;
   // Pending timers by (trigger << 32 | customer) -> wheel node: one per pair, ~50 bytes each
   // with the node (SPEC budget 64).
   absl::flat_hash_map<uint64_t, uint32_t> pending_;
+  // Derived from pending_: per customer, the triggers (slots < 32) that may have a pending
+  // timer for it (a superset), so step 5 probes only those. armed_entries_ counts the entries
+  // it accounts for; any other count means it must be rebuilt.
+  std::vector<uint32_t> armed_;
+  size_t armed_entries_ = 0;
+  bool probe_all_ = false;
   absl::flat_hash_map<CustomerIndex, std::vector<uint32_t>> fired_once_;
   absl::flat_hash_map<CustomerIndex, std::vector<TimeMs>> recent_;  // sent times, for the cap
   uint64_t cap_n_ = 0;

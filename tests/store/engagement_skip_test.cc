@@ -1,7 +1,8 @@
-// Steps 6–7 evaluate only the badges and segments an event can have changed (EngagementIndex).
-// These tests pin that the skipping is exact: the cases where a skipped predicate would have
-// been wrong, each checked against a world that evaluates every predicate on every event, and a
-// randomised run of events, clock moves and (re)definitions compared step by step.
+// Steps 6–7 evaluate only the badges and segments an event can have changed (EngagementIndex),
+// and step 5 probes only the (trigger, customer) timers that may be pending. These tests pin
+// that the skipping is exact: the cases where a skipped predicate or probe would have been
+// wrong, each checked against a world that evaluates and probes everything on every event, and
+// a randomised run of events, clock moves and (re)definitions compared step by step.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -34,6 +35,7 @@ class Recorder : public OutboxSink {
 struct World {
   explicit World(bool reference) {
     engagement.set_evaluate_all(reference);
+    triggers.set_probe_all(reference);
     triggers.set_outbox(&outbox);
     for (auto [id, action, cat, points] : {std::tuple{"view", "view", "product", 3.0},
                                            {"like", "like", "lifestyle", 2.0},
@@ -251,6 +253,28 @@ TEST_F(SkipTest, PurchaseFiguresFollowThePurchaseAction) {
   EXPECT_EQ(SegmentsOf("a"), Names{});  // frequency 3
 }
 
+// A member of a segment of only >= / > tests stays one while its operands grow, and is not
+// re-evaluated then; negative points or a refund can still take it out.
+TEST_F(SkipTest, GrowingSegmentsLeaveWhenAnOperandFalls) {
+  Both([](World& w) {
+    ASSERT_TRUE(w.Segment("keen", "product >= 3 AND count:view >= 1").ok());
+    ASSERT_TRUE(w.Segment("any", "total > 2 OR count:like > 5").ok());
+    ASSERT_TRUE(w.Segment("rich", "monetary >= 10").ok());
+    w.Event("a", "view");
+    w.Event("a", "purchase", std::nullopt, 20);
+  });
+  EXPECT_EQ(SegmentsOf("a"), (Names{"keen", "any", "rich"}));
+  Both([](World& w) {
+    w.Event("a", "view");                         // product 6
+    w.Event("a", "purchase", std::nullopt, -15);  // monetary 5
+  });
+  EXPECT_EQ(SegmentsOf("a"), (Names{"keen", "any"}));
+  Both([](World& w) {
+    for (int i = 0; i < 4; ++i) w.Event("a", "visit");  // product 2 (-1 each)
+  });
+  EXPECT_EQ(SegmentsOf("a"), Names{"any"});  // product 2, lifestance 8
+}
+
 TEST_F(SkipTest, PairCounters) {
   Both([](World& w) {
     ASSERT_TRUE(w.Badge("shoe", "count:view:shoe >= 1").ok());
@@ -306,6 +330,38 @@ TEST_F(SkipTest, FirstAndIfTriggersSeeTheSameEngagement) {
   EXPECT_EQ(fast_.outbox.lines.size(), 6u) << fast_.State();
 }
 
+TEST_F(SkipTest, UnlessCancelsWhatWasArmedRefiredOrRedefined) {
+  Both([](World& w) {
+    for (int k = 0; k < 3; ++k) {
+      TriggerDefinition t{.name = StrCat("t", k), .on = k == 2 ? "like" : "view"};
+      t.delay_ms = kDay;
+      t.unless_action = "purchase";
+      t.message = "m";
+      ASSERT_TRUE(w.triggers.Set(t).ok());
+    }
+    w.Event("a", "view");      // t0, t1
+    w.Event("b", "purchase");  // nothing pending for b
+    w.Event("a", "purchase");  // cancels both
+    w.Event("a", "view");
+    w.Advance(2 * kDay);       // both fire
+    w.Event("a", "like");      // t2
+    w.Event("a", "purchase");  // cancels t2 only
+    w.Event("a", "view");
+    ASSERT_TRUE(w.triggers.Delete("t0"));
+    TriggerDefinition again{.name = "t0", .on = "like"};
+    again.delay_ms = kDay;
+    again.unless_action = "purchase";
+    again.message = "m";
+    ASSERT_TRUE(w.triggers.Set(again).ok());  // reuses slot 0
+    w.Event("a", "like");                     // t0 again, t2
+    w.Event("a", "purchase");                 // cancels t0, t1 and t2
+    w.Advance(2 * kDay);
+  });
+  EXPECT_EQ(fast_.triggers.counts().cancelled, 6u);
+  EXPECT_EQ(fast_.triggers.counts().sent, 2u);
+  EXPECT_EQ(fast_.triggers.counts().pending, 0u);
+}
+
 // Random events, clock moves, definitions and deletions: both worlds must decide the same.
 TEST_F(SkipTest, RandomisedAgainstEvaluatingEverything) {
   const std::vector<std::string> predicates = {
@@ -325,6 +381,8 @@ TEST_F(SkipTest, RandomisedAgainstEvaluatingEverything) {
       "segment:s0 OR count:like >= 2",
       "NOT segment:s1",
       "badge:b2 AND segment:s2",
+      "product >= 6 OR monetary > 5",
+      "count:view:p1 >= 2 AND lifestyle > 3",
   };
   const std::vector<std::string> actions = {"view", "like", "purchase", "visit", "other"};
   const std::vector<std::string> items = {"p1", "p2", "p3"};

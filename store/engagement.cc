@@ -294,6 +294,10 @@ void Engagement::SetMember(Segment& s, CustomerIndex c, bool member) {
   if (word >= s.members.size()) s.members.resize(word + 1);
   s.members[word] ^= uint64_t{1} << (c % 64);
   s.size += member ? 1 : -1;
+  if (size_t i = &s - segments_.data(); i < 64 && c < known_.size()) {
+    uint64_t bit = uint64_t{1} << i;
+    known_[c].members = member ? known_[c].members | bit : known_[c].members & ~bit;
+  }
 }
 
 void Engagement::Changed() {
@@ -324,9 +328,6 @@ void Engagement::Prefetch(CustomerIndex c) const {
   if (c >= known_.size()) return;  // no definitions, or a customer they never saw
   __builtin_prefetch(&known_[c]);
   awards_.prefetch(c);
-  for (const Segment& s : segments_) {
-    if (c / 64 < s.members.size()) __builtin_prefetch(&s.members[c / 64]);
-  }
 }
 
 void Engagement::OnEvent(const AppliedEvent& event) {
@@ -334,14 +335,16 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   if (index_.complete() && !index_.all().badges && !index_.all().segments) return;
   CustomerIndex c = event.customer;
   if (c >= known_.size()) known_.resize(c + 1);
-  uint64_t& known = known_[c];
+  Known& known = known_[c];
   // What to evaluate: everything, unless this customer's cache holds (a new customer's never
   // does); then the definitions the event can have changed, and badges not known to fail.
   EngagementIndex::Masks todo{~uint64_t{0}, ~uint64_t{0}};
   uint32_t failing = 0;
   uint64_t steady = 0;  // segments that stay true if they were
-  if (!evaluate_all_ && !event.created && index_.complete() && known >> 32 == generation_) {
-    failing = static_cast<uint32_t>(known);
+  bool fresh =
+      !evaluate_all_ && !event.created && index_.complete() && known.generation == generation_;
+  if (fresh) {
+    failing = known.failing;
     todo = index_.Affected(event);
     todo.badges |= ~uint64_t{failing};
     steady = index_.Steady(event).segments;
@@ -368,13 +371,21 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   for (uint32_t i = 0; i < segments_.size(); ++i) {
     Segment& s = segments_[i];
     if (!s.live || !wanted(todo.segments, i)) continue;
-    if (i < 64 && (steady >> i & 1) && IsMember(s, c)) continue;
+    bool was = fresh && i < 64 ? (known.members >> i & 1) != 0 : IsMember(s, c);
+    if (i < 64 && (steady >> i & 1) && was) continue;
     bool member = s.predicate.Evaluate(in);
-    bool entered = member && !IsMember(s, c);
+    if (member == was) continue;
     SetMember(s, c, member);
-    if (entered && sink_) sink_->OnSegmentEntered(c, s.name, event);
+    if (member && sink_) sink_->OnSegmentEntered(c, s.name, event);
   }
-  known = uint64_t{generation_} << 32 | failing;
+  if (!fresh) {
+    known.members = 0;
+    for (size_t i = 0; i < segments_.size() && i < 64; ++i) {
+      if (segments_[i].live && IsMember(segments_[i], c)) known.members |= uint64_t{1} << i;
+    }
+  }
+  known.generation = generation_;
+  known.failing = failing;
 }
 
 bool Engagement::Decays(const Segment& s) const {
@@ -416,7 +427,7 @@ size_t Engagement::Recheck(TimeMs now, size_t budget, size_t* cursor) {
 }
 
 void Engagement::OnCustomerDeleted(CustomerIndex c) {
-  if (c < known_.size()) known_[c] = 0;
+  if (c < known_.size()) known_[c] = Known{};
   if (auto it = awards_.find(c); it != awards_.end()) {
     for (const Award& a : it->second) --badges_[a.badge].awarded;
     awards_.erase(it);
@@ -425,7 +436,7 @@ void Engagement::OnCustomerDeleted(CustomerIndex c) {
 }
 
 void Engagement::OnFlushAll() {
-  std::vector<uint64_t>().swap(known_);
+  std::vector<Known>().swap(known_);
   awards_.clear();
   for (Badge& b : badges_) b.awarded = 0;
   for (Segment& s : segments_) {

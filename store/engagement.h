@@ -136,13 +136,19 @@ class Engagement {
   absl::flat_hash_map<CustomerIndex, std::vector<Award>> awards_;
 
   // What steps 6–7 may skip. Per customer, a cache derived from earlier events (dropping it is
-  // always safe): the generation it holds for (high 32 bits; 0 = none) and the badges of slots
-  // < 32 that did not hold after the customer's last event (low 32 bits).
+  // always safe), valid while `generation` is generation_: the badges of slots < 32 that did
+  // not hold after the customer's last event, and its memberships of segment slots < 64 (kept
+  // by SetMember, so an event reads one cache line instead of one per segment).
+  struct Known {
+    uint32_t generation = 0;
+    uint32_t failing = 0;
+    uint64_t members = 0;
+  };
   EngagementIndex index_;
   uint32_t generation_ = 1;
   uint32_t indexed_ = 0;  // generation index_ was built for
   uint64_t rebases_;      // store's, when last seen
-  std::vector<uint64_t> known_;
+  std::vector<Known> known_;
   bool evaluate_all_ = false;
 };
 

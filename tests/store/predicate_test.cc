@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 
@@ -73,6 +74,25 @@ class PredicateTest : public ::testing::Test {
   FakeCustomer customer;
   std::string error;
 };
+
+// Every operator against values below, at and above its number, and NaN (only != holds).
+TEST_F(PredicateTest, EveryOperatorOnEveryRelation) {
+  const char* ops[] = {">=", ">", "<=", "<", "==", "!="};
+  for (double v : {1.5, 2.0, 2.5, -0.0, std::nan("")}) {
+    customer.scores[0] = v;  // NaN cannot be a score, but the comparison must still be IEEE
+    for (const char* op : ops) {
+      std::string_view o = op;
+      double n = 2;
+      bool want = o == ">="   ? v >= n
+                  : o == ">"  ? v > n
+                  : o == "<=" ? v <= n
+                  : o == "<"  ? v < n
+                  : o == "==" ? v == n
+                              : v != n;
+      EXPECT_EQ(Holds(StrCat("product ", op, " 2")), want) << v << " " << op;
+    }
+  }
+}
 
 TEST_F(PredicateTest, ComparisonsOnEveryOperand) {
   customer.scores[0] = 20;

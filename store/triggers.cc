@@ -194,7 +194,8 @@ std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex
 size_t Triggers::memory_bytes() const {
   // flat_hash_map: one slot (key, value) plus one control byte per bucket.
   return wheel_.memory_bytes() +
-         pending_.bucket_count() * (sizeof(std::pair<uint64_t, uint32_t>) + 1);
+         pending_.bucket_count() * (sizeof(std::pair<uint64_t, uint32_t>) + 1) +
+         armed_.capacity() * sizeof(uint32_t);
 }
 
 MessageCounts Triggers::counts() const {

@@ -92,7 +92,7 @@ class Triggers : public StoreObserver, private EngagementSink {
   // CUSTOMER `pending`: (trigger, due), soonest first.
   std::vector<std::pair<std::string_view, TimeMs>> Pending(CustomerIndex c) const;
   MessageCounts counts() const;
-  // Bytes held by pending timers (wheel nodes and the (trigger, customer) index).
+  // Bytes held by pending timers (wheel nodes, the (trigger, customer) index, armed_).
   size_t memory_bytes() const;
 
   // Fires timers due by `now`, at most `limit`, in (due, arming) order; ones due before

@@ -336,18 +336,28 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   CustomerIndex c = event.customer;
   if (c >= known_.size()) known_.resize(c + 1);
   Known& known = known_[c];
-  // What to evaluate: everything, unless this customer's cache holds (a new customer's never
-  // does); then the definitions the event can have changed, and badges not known to fail.
+  // What to evaluate: everything, unless the customer's cache holds, or it is new (all it had
+  // was zero, and what each definition makes of zero is known); then only the definitions the
+  // event can have changed, and badges not known to fail.
+  bool indexed = !evaluate_all_ && index_.complete();
+  bool fresh = indexed && !event.created && known.generation == generation_;
+  bool born = indexed && event.created;
   EngagementIndex::Masks todo{~uint64_t{0}, ~uint64_t{0}};
   uint32_t failing = 0;
-  uint64_t steady = 0;  // segments that stay true if they were
-  bool fresh =
-      !evaluate_all_ && !event.created && index_.complete() && known.generation == generation_;
-  if (fresh) {
-    failing = known.failing;
+  uint64_t steady = 0;   // segments that stay true if they were
+  uint64_t members = 0;  // memberships of slots < 64 before the event
+  if (fresh || born) {
     todo = index_.Affected(event);
+    failing = fresh ? known.failing : ~static_cast<uint32_t>(index_.zero_holds().badges);
     todo.badges |= ~uint64_t{failing};
+  }
+  if (fresh) {
     steady = index_.Steady(event).segments;
+    members = known.members;
+  } else if (!event.created) {
+    for (size_t i = 0; i < segments_.size() && i < 64; ++i) {
+      if (segments_[i].live && IsMember(segments_[i], c)) members |= uint64_t{1} << i;
+    }
   }
   auto wanted = [](uint64_t mask, uint32_t i) { return i >= 64 || (mask >> i & 1); };
   // One Inputs for the whole event: scores read once, awards looked up when first needed.
@@ -370,22 +380,23 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   todo.segments |= index_.SegmentsReading(awarded);
   for (uint32_t i = 0; i < segments_.size(); ++i) {
     Segment& s = segments_[i];
-    if (!s.live || !wanted(todo.segments, i)) continue;
-    bool was = fresh && i < 64 ? (known.members >> i & 1) != 0 : IsMember(s, c);
-    if (i < 64 && (steady >> i & 1) && was) continue;
-    bool member = s.predicate.Evaluate(in);
+    if (!s.live) continue;
+    bool was = i < 64 ? (members >> i & 1) != 0 : IsMember(s, c);
+    bool member;
+    if (wanted(todo.segments, i)) {
+      if (i < 64 && (steady >> i & 1) && was) continue;
+      member = s.predicate.Evaluate(in);
+    } else if (born) {
+      member = (index_.zero_holds().segments >> i & 1) != 0;
+    } else {
+      continue;
+    }
     if (member == was) continue;
     SetMember(s, c, member);
+    if (i < 64) members ^= uint64_t{1} << i;
     if (member && sink_) sink_->OnSegmentEntered(c, s.name, event);
   }
-  if (!fresh) {
-    known.members = 0;
-    for (size_t i = 0; i < segments_.size() && i < 64; ++i) {
-      if (segments_[i].live && IsMember(segments_[i], c)) known.members |= uint64_t{1} << i;
-    }
-  }
-  known.generation = generation_;
-  known.failing = failing;
+  known = {generation_, failing, members};
 }
 
 bool Engagement::Decays(const Segment& s) const {

@@ -2,8 +2,24 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 
 namespace kizuna::store {
+namespace {
+
+// A customer before its first event: every figure zero, no purchase, no badge or segment.
+struct ZeroInputs {
+  double Score(uint32_t) const { return 0; }
+  double Count(uint32_t) const { return 0; }
+  double PairCount(uint32_t) const { return 0; }
+  double Frequency() const { return 0; }
+  double Monetary() const { return 0; }
+  std::optional<double> RecencyDays() const { return std::nullopt; }
+  bool HasBadge(uint32_t) const { return false; }
+  bool InSegment(uint32_t) const { return false; }
+};
+
+}  // namespace
 
 void EngagementIndex::Reset(const CategorySet& categories) {
   *this = EngagementIndex();
@@ -32,6 +48,7 @@ void EngagementIndex::Add(bool badge, size_t slot, const Predicate& p) {
   Masks self;
   (badge ? self.badges : self.segments) = uint64_t{1} << slot;
   all_ |= self;
+  if (p.Evaluate(ZeroInputs())) zero_holds_ |= self;
   bool monotone = true;
   for (const Predicate::Step& s : p.steps()) {
     if (s.kind == Predicate::Step::kNot) monotone = false;

@@ -47,6 +47,8 @@ class EngagementIndex {
   bool complete() const { return complete_; }
   // Every indexed definition.
   const Masks& all() const { return all_; }
+  // The definitions that hold for a customer before its first event (every figure zero).
+  const Masks& zero_holds() const { return zero_holds_; }
   // The definitions whose operands `e` changed, plus those that vary on their own.
   Masks Affected(const AppliedEvent& e) const;
   // Segments that read a badge among `awarded`.
@@ -64,6 +66,7 @@ class EngagementIndex {
   uint32_t decaying_ = 0;  // categories with a half-life
   bool complete_ = true;
   Masks all_;
+  Masks zero_holds_;
   Masks always_;
   Masks purchase_;
   Masks monetary_;

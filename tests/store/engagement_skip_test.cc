@@ -287,6 +287,26 @@ TEST_F(SkipTest, PairCounters) {
   EXPECT_EQ(SegmentsOf("a"), Names{});
 }
 
+// A new customer's first event evaluates only what it touched: the rest is what each
+// definition makes of a customer whose every figure is zero.
+TEST_F(SkipTest, NewCustomersStartFromZero) {
+  Both([](World& w) {
+    ASSERT_TRUE(w.Badge("newbie", "count:view < 1 AND frequency == 0").ok());
+    ASSERT_TRUE(w.Segment("never_bought", "NOT frequency >= 1").ok());
+    ASSERT_TRUE(w.Segment("unseen", "recency >= 0").ok());
+    ASSERT_TRUE(w.Segment("poor", "monetary <= 0 AND total == 0").ok());
+    w.Event("a", "foo");
+    w.Event("b", "view");
+    w.Event("c", "purchase", std::nullopt, 5);
+  });
+  EXPECT_EQ(BadgesOf("a"), Names{"newbie"});
+  EXPECT_EQ(SegmentsOf("a"), (Names{"never_bought", "poor"}));
+  EXPECT_EQ(BadgesOf("b"), Names{});
+  EXPECT_EQ(SegmentsOf("b"), Names{"never_bought"});
+  EXPECT_EQ(BadgesOf("c"), Names{});
+  EXPECT_EQ(SegmentsOf("c"), Names{"unseen"});
+}
+
 TEST_F(SkipTest, ACustomerInADeletedOnesSlotKnowsNothing) {
   Both([](World& w) {
     ASSERT_TRUE(w.Segment("zero", "count:view == 0").ok());

@@ -334,7 +334,8 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   RefreshIndex();
   if (index_.complete() && !index_.all().badges && !index_.all().segments) return;
   CustomerIndex c = event.customer;
-  if (c >= known_.size()) known_.resize(c + 1);
+  // Sized to every customer slot at once, so known customers never allocate here.
+  if (c >= known_.size()) known_.resize(std::max<size_t>(c + 1, store_->customer_slots()));
   Known& known = known_[c];
   // What to evaluate: everything, unless the customer's cache holds, or it is new (all it had
   // was zero, and what each definition makes of zero is known); then only the definitions the

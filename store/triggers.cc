@@ -284,7 +284,7 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
 void Triggers::Armed(uint32_t trigger, CustomerIndex c) {
   ++armed_entries_;
   if (trigger >= 32) return;
-  if (c >= armed_.size()) armed_.resize(c + 1);
+  if (c >= armed_.size()) armed_.resize(std::max<size_t>(c + 1, store_->customer_slots()));
   armed_[c] |= 1u << trigger;
 }
 

@@ -93,21 +93,34 @@ void MemorySection(Server& s, std::string* out) {
 
 void PersistenceSection(Server& s, std::string* out) {
   Line(out, "loading", s.loading() ? 1 : 0);
-  if (const LogLoader* loader = s.persistence().loader()) {
-    Line(out, "loading_start_time", loader->start_ms() / 1000);
-    Line(out, "loading_total_bytes", loader->total_bytes());
-    Line(out, "loading_loaded_bytes", loader->loaded_bytes());
+  if (auto progress = s.persistence().load_progress()) {
+    Line(out, "loading_start_time", progress->start_ms / 1000);
+    Line(out, "loading_total_bytes", progress->total_bytes);
+    Line(out, "loading_loaded_bytes", progress->loaded_bytes);
     Line(out, "loading_loaded_perc",
-         FormatFixed(100.0 * static_cast<double>(loader->loaded_bytes()) /
-                         static_cast<double>(std::max<uint64_t>(1, loader->total_bytes())),
+         FormatFixed(100.0 * static_cast<double>(progress->loaded_bytes) /
+                         static_cast<double>(std::max<uint64_t>(1, progress->total_bytes)),
                      2));
-    Line(out, "loading_eta_seconds", static_cast<int64_t>(loader->eta_seconds()));
+    Line(out, "loading_eta_seconds", static_cast<int64_t>(progress->eta_seconds));
   }
   Line(out, "async_loading", 0);
-  Line(out, "rdb_bgsave_in_progress", 0);
   const Persistence& p = s.persistence();
+  Snapshotter& snap = s.snapshotter();
+  bool rewriting = snap.in_progress() && snap.child_kind() == Snapshotter::Kind::kRewrite;
+  Line(out, "rdb_changes_since_last_save", p.dirty());
+  Line(out, "rdb_bgsave_in_progress", snap.in_progress() && !rewriting ? 1 : 0);
+  Line(out, "rdb_last_save_time", snap.last_save_ms() / 1000);
+  Line(out, "rdb_last_bgsave_status", snap.last_bgsave_ok() ? "ok" : "err");
+  Line(out, "rdb_last_bgsave_time_sec", snap.last_bgsave_seconds());
+  Line(out, "rdb_current_bgsave_time_sec", rewriting ? -1 : snap.current_seconds());
+  Line(out, "rdb_saves", snap.saves());
   Line(out, "aof_enabled", p.enabled() ? 1 : 0);
-  Line(out, "aof_rewrite_in_progress", 0);
+  Line(out, "aof_rewrite_in_progress", rewriting ? 1 : 0);
+  Line(out, "aof_rewrite_scheduled", snap.rewrite_scheduled() ? 1 : 0);
+  Line(out, "aof_last_rewrite_time_sec", snap.last_rewrite_seconds());
+  Line(out, "aof_current_rewrite_time_sec", rewriting ? snap.current_seconds() : -1);
+  Line(out, "aof_last_bgrewrite_status", snap.last_rewrite_ok() ? "ok" : "err");
+  Line(out, "aof_rewrites", snap.rewrites());
   Line(out, "aof_last_write_status", p.error_reply().empty() ? "ok" : "err");
   Line(out, "aof_current_size", p.log_size());
   Line(out, "aof_current_seq", p.log_seq());

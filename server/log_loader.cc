@@ -20,17 +20,21 @@ namespace {
 constexpr auto kProgressEvery = std::chrono::seconds(1);
 }  // namespace
 
+std::unique_ptr<Session> MakeReplayClient(Server& server) {
+  auto client = std::make_unique<Session>(server, boost::asio::ip::tcp::socket(server.io()), 0);
+  client->info().authenticated = true;
+  client->info().replaying = true;
+  client->info().name = "replay";
+  return client;
+}
+
 LogLoader::LogLoader(Server& server, std::vector<store::LogFile> files)
     : server_(server), files_(std::move(files)), start_ms_(store::SystemNowMs()) {
   for (const store::LogFile& f : files_) {
     struct stat st;
     if (stat(f.path.c_str(), &st) == 0) total_bytes_ += static_cast<uint64_t>(st.st_size);
   }
-  // Replayed commands run as an internal client that logs nothing.
-  client_ = std::make_unique<Session>(server_, boost::asio::ip::tcp::socket(server_.io()), 0);
-  client_->info().authenticated = true;
-  client_->info().replaying = true;
-  client_->info().name = "replay";
+  client_ = MakeReplayClient(server_);
   started_ = last_report_ = std::chrono::steady_clock::now();
 }
 
@@ -95,6 +99,9 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
         ok = server_.timer_driver().Replay(rec[1], rec.subspan(2));
       } else {
         ExecuteCommand(server_, *client_, rec.subspan(1), reply_);
+        if (reply_.empty() || reply_.data()[0] != '-') {
+          server_.persistence().AddDefinition(rec[0], rec.subspan(1));
+        }
       }
       clock.Unpin();
       if (!ok) {

@@ -23,6 +23,9 @@ namespace kizuna::server {
 class Server;
 class Session;
 
+// The internal client that replays logged commands: authenticated, and logging nothing.
+std::unique_ptr<Session> MakeReplayClient(Server& server);
+
 class LogLoader {
  public:
   LogLoader(Server& server, std::vector<store::LogFile> files);

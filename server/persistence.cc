@@ -19,26 +19,101 @@
 
 namespace kizuna::server {
 
+namespace {
+
+bool IsDefinition(std::string_view command) {
+  static constexpr std::string_view kNames[] = {"category.set", "rule.set",    "rule.del",
+                                                "badge.set",    "badge.del",   "segment.set",
+                                                "segment.del",  "trigger.set", "trigger.del"};
+  for (std::string_view n : kNames) {
+    if (EqualsIgnoreCase(command, n)) return true;
+  }
+  return false;
+}
+
+uint64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+}
+
+// Snapshots being written when the server or its child died: never renamed, so never used.
+void RemoveStaleTemps(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.starts_with("temp-") && name.ends_with(".ksnap")) {
+      LogNotice("Removing ", entry.path().string(), ", left by an unfinished snapshot");
+      std::filesystem::remove(entry.path(), ec);
+    }
+  }
+}
+
+}  // namespace
+
 bool Persistence::BeginLoad(std::string* error) {
   const Config& config = server_.config();
-  if (!config.appendonly) return true;
   std::error_code ec;
   std::filesystem::create_directories(config.dir, ec);
   if (ec) {
     *error = StrCat("Cannot create dir ", config.dir, ": ", ec.message());
     return false;
   }
+  RemoveStaleTemps(config.dir);
+  load_start_ms_ = store::SystemNowMs();
+  load_started_ = std::chrono::steady_clock::now();
   std::vector<store::LogFile> logs = store::ListLogs(config.dir);
   if (!logs.empty()) seq_ = logs.back().seq;
-  loader_ = std::make_unique<LogLoader>(server_, std::move(logs));
+  uint64_t first = 0;
+  std::string snapshot = store::SnapshotPath(config.dir);
+  if (std::filesystem::exists(snapshot, ec)) {
+    snapshot_loader_ = std::make_unique<SnapshotLoader>(server_, snapshot);
+    if (!snapshot_loader_->Open(error)) return false;
+    snapshot_bytes_ = snapshot_loader_->total_bytes();
+    first = snapshot_loader_->next_log_seq();
+    seq_ = std::max(seq_, first);
+  }
+  if (!config.appendonly) return true;
+  std::erase_if(logs, [&](const store::LogFile& f) { return f.seq < first; });
+  logs_to_load_ = std::move(logs);
+  if (!snapshot_loader_) loader_ = std::make_unique<LogLoader>(server_, std::move(logs_to_load_));
   return true;
 }
 
+std::optional<Persistence::LoadProgress> Persistence::load_progress() const {
+  if (!loading()) return std::nullopt;
+  LoadProgress p;
+  p.start_ms = load_start_ms_;
+  uint64_t logs = 0;
+  for (const store::LogFile& f : logs_to_load_) logs += FileSize(f.path);
+  if (loader_) logs = loader_->total_bytes();
+  p.total_bytes = snapshot_bytes_ + logs;
+  p.loaded_bytes = snapshot_loader_ ? snapshot_loader_->loaded_bytes()
+                                    : snapshot_bytes_ + (loader_ ? loader_->loaded_bytes() : 0);
+  double done = static_cast<double>(p.loaded_bytes) /
+                static_cast<double>(std::max<uint64_t>(1, p.total_bytes));
+  double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - load_started_).count();
+  p.eta_seconds = done > 0 ? elapsed * (1 - done) / done : 0;
+  return p;
+}
+
 LogLoader::Step Persistence::LoadSome(std::chrono::microseconds budget, std::string* error) {
+  if (snapshot_loader_) {
+    LogLoader::Step step = snapshot_loader_->Run(budget, error);
+    if (step != LogLoader::Step::kDone) return step;
+    loaded_records_ += snapshot_loader_->records();
+    LogNotice("DB loaded from the snapshot in ",
+              FormatFixed((store::SystemNowMs() - load_start_ms_) / 1000.0, 3), " s");
+    snapshot_loader_.reset();
+    if (server_.config().appendonly) {
+      loader_ = std::make_unique<LogLoader>(server_, std::move(logs_to_load_));
+    }
+    return LogLoader::Step::kMore;
+  }
   if (!loader_) return LogLoader::Step::kDone;
   LogLoader::Step step = loader_->Run(budget, error);
   if (step != LogLoader::Step::kDone) return step;
-  loaded_records_ = loader_->records();
+  loaded_records_ += loader_->records();
   LogNotice("DB loaded from the append-only log: ", loaded_records_, " records in ",
             FormatFixed((store::SystemNowMs() - loader_->start_ms()) / 1000.0, 3), " s");
   loader_.reset();
@@ -53,8 +128,53 @@ LogLoader::Step Persistence::LoadSome(std::chrono::microseconds budget, std::str
 }
 
 void Persistence::Append(std::span<const std::string_view> args) {
+  ++dirty_;
+  if (IsDefinition(args[0])) AddDefinition(StrCat(server_.clock().NowMs()), args);
   if (!enabled()) return;
   AppendWithTime(args);
+}
+
+void Persistence::AddDefinition(std::string_view ms, std::span<const std::string_view> args) {
+  if (args.empty() || !IsDefinition(args[0])) return;
+  std::vector<std::string>& d = definitions_.emplace_back();
+  d.reserve(args.size() + 1);
+  d.emplace_back(ms);
+  d.insert(d.end(), args.begin(), args.end());
+}
+
+uint64_t Persistence::StartNextLog(std::string* error) {
+  if (!enabled()) return seq_ + 1;
+  // Everything appended so far belongs to the state being snapshotted: on disk first.
+  if (!writer_.Sync()) {
+    SetError(writer_.error());
+    *error = StrCat("fsync of the append-only log failed: ", writer_.error());
+    return 0;
+  }
+  const std::string& dir = server_.config().dir;
+  std::string next = store::LogPath(dir, seq_ + 1);
+  if (!writer_.Open(next)) {
+    *error = StrCat("Cannot open the next append-only log: ", writer_.error());
+    if (!writer_.Open(store::LogPath(dir, seq_))) SetError(writer_.error());
+    return 0;
+  }
+  store::SyncDirectoryOf(next);
+  unsynced_ = false;
+  return ++seq_;
+}
+
+void Persistence::RemoveLogsBefore(uint64_t seq) {
+  if (!server_.config().appendonly) return;  // logs are not ours to manage then
+  bool removed = false;
+  for (const store::LogFile& f : store::ListLogs(server_.config().dir)) {
+    if (f.seq >= seq) continue;
+    std::error_code ec;
+    if (std::filesystem::remove(f.path, ec)) {
+      removed = true;
+    } else {
+      LogWarning("Cannot remove ", f.path, ": ", ec.message());
+    }
+  }
+  if (removed) store::SyncDirectoryOf(store::LogPath(server_.config().dir, seq));
 }
 
 void Persistence::AppendWithTime(std::span<const std::string_view> args) {

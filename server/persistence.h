@@ -13,6 +13,12 @@
 //   everysec  the log is written at the end of each turn and fsynced once a second.
 //   no        written at the end of each turn; the kernel decides when it reaches the disk.
 //
+// Snapshots (snapshot.h, snapshotter.h): start-up loads `dir`/snapshot.ksnap first, then the
+// logs from the one the snapshot names on (older ones are leftovers of a crash between making
+// a snapshot durable and deleting them). StartNextLog() switches appends to a new log at the
+// moment a snapshot is taken; RemoveLogsBefore() deletes the logs it replaces once it is
+// durable. The definition commands applied so far are kept here too: snapshots hold them.
+//
 // A failed write or fsync puts the log in an error state: write commands are refused with
 // -MISCONF until a write succeeds again (retried every cron tick); reads keep working; replies
 // of writes that could not be made durable under `always` are never sent (those clients are
@@ -23,12 +29,14 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "server/log_loader.h"
+#include "server/snapshot.h"
 #include "store/persistence/record_file.h"
 
 namespace kizuna::server {
@@ -41,13 +49,34 @@ class Persistence {
  public:
   explicit Persistence(Server& server) : server_(server) {}
 
-  // Finds the logs in `dir` to replay. False if `dir` is unusable.
+  // Finds the snapshot and the logs in `dir` to load. False if `dir` is unusable or the
+  // snapshot has no valid header.
   bool BeginLoad(std::string* error);
-  // Replays for about `budget`; once everything is loaded, opens the newest log for
+  // Loads for about `budget`; once everything is loaded, opens the newest log for
   // appending. kFailed sets `error` (naming file and offset for a bad record).
   LogLoader::Step LoadSome(std::chrono::microseconds budget, std::string* error);
-  bool loading() const { return loader_ != nullptr; }
-  const LogLoader* loader() const { return loader_.get(); }
+  bool loading() const { return snapshot_loader_ != nullptr || loader_ != nullptr; }
+  // INFO loading_* figures over the snapshot and the logs together.
+  struct LoadProgress {
+    int64_t start_ms = 0;
+    uint64_t total_bytes = 0;
+    uint64_t loaded_bytes = 0;
+    double eta_seconds = 0;
+  };
+  std::optional<LoadProgress> load_progress() const;
+
+  // Records `args` (run at clock `ms`) if it is a definition command; see snapshot.h.
+  void AddDefinition(std::string_view ms, std::span<const std::string_view> args);
+  const std::vector<std::vector<std::string>>& definitions() const { return definitions_; }
+  // Write commands (and timer records) applied since start or the last snapshot.
+  uint64_t dirty() const { return dirty_; }
+  void ForgetChanges(uint64_t n) { dirty_ -= std::min(n, dirty_); }
+  // Starts log seq+1 after fsyncing the current one, so a snapshot of the state now is
+  // continued by it; returns the new sequence, 0 with `error` on failure. Without
+  // appendonly, no file: just the sequence a snapshot records.
+  uint64_t StartNextLog(std::string* error);
+  // Once a snapshot continued by log `seq` is durable: deletes the logs before it.
+  void RemoveLogsBefore(uint64_t seq);
 
   bool enabled() const { return writer_.is_open(); }
   // Appends one applied write command (called by the dispatcher).
@@ -79,7 +108,14 @@ class Persistence {
 
   Server& server_;
   store::RecordFileWriter writer_;
+  std::unique_ptr<SnapshotLoader> snapshot_loader_;
   std::unique_ptr<LogLoader> loader_;
+  std::vector<store::LogFile> logs_to_load_;
+  int64_t load_start_ms_ = 0;
+  uint64_t snapshot_bytes_ = 0;
+  std::chrono::steady_clock::time_point load_started_;
+  std::vector<std::vector<std::string>> definitions_;
+  uint64_t dirty_ = 0;
   uint64_t seq_ = 1;
   bool end_of_turn_scheduled_ = false;
   bool unsynced_ = false;

@@ -285,6 +285,7 @@ void Server::Cron() {
     int64_t now = clock_->NowMs();
     int64_t wall = store::SystemNowMs();
     persistence_.Cron(wall);
+    snapshotter_.Cron();
     timer_driver_.Cron();
     if (tls_context_) CloseStalledHandshakes(now);
     if (wall - stats_.ops_sample_time_ms >= 1000) {
@@ -311,15 +312,23 @@ void Server::Cron() {
   });
 }
 
-void Server::RequestShutdown(std::optional<bool> save) {
-  if (shutting_down_) return;
-  shutting_down_ = true;
+bool Server::RequestShutdown(std::optional<bool> save, bool force) {
+  if (shutting_down_) return true;
   LogNotice("User requested shutdown...");
-  SdNotify("STOPPING=1");
-  // The log is flushed and fsynced whatever `save` says (SHUTDOWN NOSAVE skips only the
-  // snapshot, which arrives with snapshots).
-  (void)save;
+  snapshotter_.KillChild();
+  // The log is flushed and fsynced whatever `save` says; NOSAVE skips only the snapshot.
   if (!persistence_.FlushAndSync()) exit_code_ = 1;
+  if (save.value_or(!config_.save.empty()) && !loading_) {
+    LogNotice("Saving the final snapshot before exiting.");
+    std::string error;
+    if (!snapshotter_.Save(&error)) {
+      LogWarning("Error trying to save the DB: ", error);
+      if (!force) return false;
+      exit_code_ = 1;
+    }
+  }
+  SdNotify("STOPPING=1");
+  shutting_down_ = true;
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   tls_acceptor_.close(ignored);
@@ -331,6 +340,7 @@ void Server::RequestShutdown(std::optional<bool> save) {
   for (auto& [id, s] : sessions) s->Kill();
   LogNotice("kizuna is now ready to exit, bye bye...");
   io_.stop();
+  return true;
 }
 
 void Server::ContinueLoading() {
@@ -369,6 +379,7 @@ int Server::Run() {
   LogNotice("kizuna ", kVersion, " starting, pid=", getpid(), ", clock=", config_.clock,
             config_.config_file.empty() ? "" : ", config file " + config_.config_file);
   started_at_ms_ = clock_->NowMs();
+  snapshotter_.Init(started_at_ms_);
   std::string load_error;
   if (!persistence_.BeginLoad(&load_error)) {
     LogWarning(load_error);
@@ -395,7 +406,7 @@ int Server::Run() {
   signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
     if (ec) return;
     LogNotice("Received ", signo == SIGTERM ? "SIGTERM" : "SIGINT", " scheduling shutdown...");
-    RequestShutdown(std::nullopt);
+    RequestShutdown(std::nullopt, /*force=*/true);  // a failed snapshot: exit code 1
   });
   LogNotice("Server initialized; listening on ", config_.bind, ":", config_.port,
             config_.tls_port > 0 ? StrCat(", TLS on port ", config_.tls_port) : "");

@@ -25,6 +25,7 @@
 #include "server/http/http_server.h"
 #include "server/persistence.h"
 #include "server/slowlog.h"
+#include "server/snapshotter.h"
 #include "server/timer_driver.h"
 #include "server/tls_context.h"
 #include "store/clock.h"
@@ -83,6 +84,7 @@ class Server {
   Slowlog& slowlog() { return slowlog_; }
   Persistence& persistence() { return persistence_; }
   TimerDriver& timer_driver() { return timer_driver_; }
+  Snapshotter& snapshotter() { return snapshotter_; }
   // Clients waiting in XREAD/XREADGROUP BLOCK.
   BlockedReaders& blocked_readers() { return blocked_readers_; }
   ServerStats& stats() { return stats_; }
@@ -117,9 +119,10 @@ class Server {
   bool has_monitors() const { return !monitors_.empty(); }
   void FeedMonitors(const Session& from, std::span<const std::string_view> args);
 
-  // Graceful stop (SHUTDOWN, SIGTERM): stop accepting, flush, exit the loop.
-  // `save`: nullopt = as configured, true = SAVE, false = NOSAVE.
-  void RequestShutdown(std::optional<bool> save);
+  // Graceful stop (SHUTDOWN, SIGTERM): stop accepting, flush, snapshot, exit the loop.
+  // `save`: nullopt = if `save` is configured, true = SAVE, false = NOSAVE. Returns false
+  // (and keeps running) when the snapshot fails, unless `force`.
+  bool RequestShutdown(std::optional<bool> save, bool force = false);
   bool shutting_down() const { return shutting_down_; }
   // True until the logs are replayed and the init file applied: data commands get -LOADING.
   bool loading() const { return loading_; }
@@ -158,6 +161,7 @@ class Server {
   Slowlog slowlog_;
   Persistence persistence_{*this};
   TimerDriver timer_driver_{*this};
+  Snapshotter snapshotter_{*this};
   HttpServer http_{*this};
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   BlockedReaders blocked_readers_{*this};

@@ -33,6 +33,23 @@ CustomerIndex CustomerTable::Insert(std::string_view id) {
   return c;
 }
 
+void CustomerTable::Reset(size_t slots, std::vector<CustomerIndex> free, size_t live) {
+  Clear();
+  offsets_.assign(slots, kFree);
+  free_ = std::move(free);
+  set_.reserve(live);
+}
+
+bool CustomerTable::InsertAt(CustomerIndex c, std::string_view id) {
+  if (c >= offsets_.size() || offsets_[c] != kFree || id.empty() || id.size() > kMaxCustomerIdLen) {
+    return false;
+  }
+  offsets_[c] = static_cast<uint32_t>(arena_.size());
+  arena_.push_back(static_cast<unsigned char>(id.size() - 1));
+  arena_.insert(arena_.end(), id.begin(), id.end());
+  return set_.insert(c).second;
+}
+
 void CustomerTable::Erase(CustomerIndex c) {
   set_.erase(c);
   garbage_ += Id(c).size() + 1;

@@ -48,6 +48,13 @@ class CustomerTable {
   // One past the highest index ever handed out (live or free): the length of per-index arrays.
   size_t slots() const { return offsets_.size(); }
 
+  // Snapshots: the free list (reuse order), and loading: Reset() to `slots` free indices
+  // with `free` as the free list, then InsertAt() every live id at its own index.
+  const std::vector<CustomerIndex>& free_list() const { return free_; }
+  void Reset(size_t slots, std::vector<CustomerIndex> free, size_t live);
+  // False if `c` is out of range or taken.
+  bool InsertAt(CustomerIndex c, std::string_view id);
+
   size_t MemoryBytes() const;
   size_t arena_bytes() const { return arena_.size(); }
 

@@ -1,8 +1,10 @@
 #include "store/dedupe.h"
 
 #include <algorithm>
+#include <vector>
 
 #include "store/customer_table.h"
+#include "store/persistence/state_codec.h"
 
 namespace kizuna::store {
 namespace {
@@ -55,6 +57,42 @@ void DedupeTable::Forget(uint32_t customer) {
   if (it == rings_.end()) return;
   ids_ -= it->second.size;
   rings_.erase(it);
+}
+
+void DedupeTable::Save(StateOut& out) const {
+  out.Begin("store.dedupe");
+  for (uint32_t c : SortedKeys(rings_)) {
+    const Ring& r = rings_.find(c)->second;
+    out.U(c);
+    out.U(r.size);
+    out.U(r.next);
+    out.U(r.capacity);
+    for (size_t i = 0; i < r.size; ++i) {
+      out.U(r.entries[i].hash);
+      out.I(r.entries[i].ts);
+    }
+    out.EndItem();
+  }
+  out.End();
+}
+
+bool DedupeTable::LoadItems(StateIn& in) {
+  while (!in.done()) {
+    uint32_t c;
+    uint64_t size, next, capacity;
+    if (!in.U32(&c) || !in.U(&size) || !in.U(&next) || !in.U(&capacity)) return false;
+    if (capacity > kIdsPerCustomer || size > capacity || next >= kIdsPerCustomer) return in.Fail();
+    Ring& r = rings_[c];
+    r.size = static_cast<uint8_t>(size);
+    r.next = static_cast<uint8_t>(next);
+    r.capacity = static_cast<uint8_t>(capacity);
+    r.entries = std::make_unique<Entry[]>(capacity);
+    for (size_t i = 0; i < size; ++i) {
+      if (!in.U(&r.entries[i].hash) || !in.I(&r.entries[i].ts)) return false;
+    }
+    ids_ += size;
+  }
+  return in.ok();
 }
 
 size_t DedupeTable::MemoryBytes() const {

@@ -20,6 +20,9 @@
 
 namespace kizuna::store {
 
+class StateIn;
+class StateOut;
+
 class DedupeTable {
  public:
   static constexpr size_t kIdsPerCustomer = 16;
@@ -39,6 +42,11 @@ class DedupeTable {
   size_t ids() const { return ids_; }
   uint64_t evictions() const { return evictions_; }
   size_t MemoryBytes() const;
+
+  // Snapshots: one "store.dedupe" item per customer with ids, by customer index.
+  void Save(StateOut& out) const;
+  bool LoadItems(StateIn& in);
+  void set_evictions(uint64_t n) { evictions_ = n; }
 
  private:
   struct Entry {

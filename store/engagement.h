@@ -26,6 +26,8 @@
 
 namespace kizuna::store {
 
+class StateOut;
+
 class EngagementSink {
  public:
   virtual ~EngagementSink() = default;
@@ -97,6 +99,12 @@ class Engagement {
   absl::StatusOr<CompiledPredicate> Compile(const std::vector<std::string_view>& args);
   void Release(CompiledPredicate& compiled);
   bool Holds(const Predicate& p, CustomerIndex c, const CustomerRecord& r, TimeMs now) const;
+
+  // Snapshots (engagement_snapshot.cc): "eng.awards" and "eng.members". Loaded after the
+  // definitions were replayed (same slots) and the customers loaded; award counts and
+  // segment sizes are derived from them.
+  void SaveState(StateOut& out) const;
+  bool LoadRecord(std::string_view tag, std::string_view payload);
 
  private:
   struct Definition : CompiledPredicate {

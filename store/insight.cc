@@ -5,6 +5,8 @@
 #include <cstring>
 #include <numeric>
 
+#include "store/persistence/state_codec.h"
+
 namespace kizuna::store {
 namespace {
 
@@ -163,6 +165,29 @@ void Insight::ClearBuyers() {
   monetary_.Clear();
   last_purchase_.Clear();
   purchases_ = 0;
+}
+
+void Insight::SaveState(StateOut& out) const {
+  out.Begin("insight.days");
+  for (int64_t day : SortedKeys(days_)) {
+    const Day& d = days_.find(day)->second;
+    out.I(day);
+    out.U(d.events);
+    out.D(d.revenue);
+    out.EndItem();
+  }
+  out.End();
+}
+
+bool Insight::LoadRecord(std::string_view tag, std::string_view payload) {
+  StateIn in(payload);
+  while (!in.done()) {
+    int64_t day;
+    Day d;
+    if (!in.I(&day) || !in.U(&d.events) || !in.D(&d.revenue)) return false;
+    days_[day] = d;
+  }
+  return tag == "insight.days" && in.ok();
 }
 
 StatsSummary Insight::Summary(TimeMs now) const {

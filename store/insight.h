@@ -26,6 +26,8 @@
 
 namespace kizuna::store {
 
+class StateOut;
+
 inline constexpr TimeMs kDayMs = 24ll * 3600 * 1000;
 
 struct ScoreSummary {
@@ -92,6 +94,10 @@ class Insight : public StoreObserver {
   void OnEvent(const AppliedEvent& event) override;
   void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
   void OnFlushAll() override;
+
+  // Snapshots: "insight.days", the daily event and revenue counts by day.
+  void SaveState(StateOut& out) const;
+  bool LoadRecord(std::string_view tag, std::string_view payload);
 
  private:
   struct Day {

@@ -60,6 +60,8 @@
 
 namespace kizuna::store {
 
+class StateOut;
+
 // Category argument of SCORE/TOP/RANK: a category index, or kTotal.
 inline constexpr int kTotal = -2;
 // Largest accepted `(ref − epoch) / halflife` before keys are rebased (2^256 headroom).
@@ -245,6 +247,20 @@ class Store {
   size_t Rank(CustomerIndex c, int category, TimeMs now) const;
 
   StoreStats stats() const;
+
+  // ---- Snapshots (store_snapshot.cc; record format in persistence/state_codec.h) -----------
+  // "store.actions": action names in id order and their event counts. Loaded first, into an
+  // empty store, so the definitions replayed after it resolve to the same action ids (and
+  // so the same per-customer counter keys).
+  void SaveActions(StateOut& out) const;
+  // "store.meta" (decay epoch, counters, the customer table's slots and free list), then
+  // "store.customers" and "store.dedupe". Customers keep their indices: later log records
+  // (segment re-check slices) name index ranges.
+  void SaveState(StateOut& out) const;
+  // One record of a section above; false when its payload is malformed.
+  bool LoadRecord(std::string_view tag, std::string_view payload);
+  // After the last record: recomputes decay keys, tie labels and every index.
+  void FinishLoad();
 
   // The outbox stream (SPEC §2): triggers and badges append; FLUSHALL empties it.
   Stream& outbox() { return outbox_; }

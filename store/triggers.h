@@ -110,6 +110,12 @@ class Triggers : public StoreObserver, private EngagementSink {
   void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;
   void OnFlushAll() override;
 
+  // Snapshots (engagement_snapshot.cc): "trig.meta" (message counts), "trig.timers" in firing
+  // order (due, arming), re-armed in that order on load so they fire in it; "trig.once" and
+  // "trig.recent" (cap windows). Loaded after the definitions were replayed (same slots).
+  void SaveState(StateOut& out) const;
+  bool LoadRecord(std::string_view tag, std::string_view payload);
+
  private:
   struct Trigger {
     std::string name;

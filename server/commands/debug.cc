@@ -1,6 +1,7 @@
 // DEBUG: test hooks, refused unless enable-debug-command is yes.
 //   DEBUG CLOCK GET | SET <ms> | ADVANCE <duration>   (manual clock only)
 //   DEBUG OUTBOX.ADD <field> <value> [<field> <value> ...]   an outbox entry, as triggers add
+//   DEBUG DIGEST   digest of the whole logical state (snapshot.h): equal across restarts
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "server/commands/help_text.h"
 #include "server/persistence.h"
 #include "server/server.h"
+#include "server/snapshot.h"
 #include "store/duration.h"
 #include "store/strings.h"
 
@@ -68,6 +70,12 @@ void HandleDebug(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "CLOCK")) return HandleClock(ctx);
   if (EqualsIgnoreCase(sub, "OUTBOX.ADD")) return HandleOutboxAdd(ctx);
+  if (EqualsIgnoreCase(sub, "DIGEST")) {
+    if (ctx.args.size() != 2) return ctx.reply.Error(WrongArgsError("debug|digest"));
+    if (ctx.server.loading())
+      return ctx.reply.Error("LOADING kizuna is loading the dataset in memory");
+    return ctx.reply.Simple(StateDigest(ctx.server));
+  }
   if (EqualsIgnoreCase(sub, "HELP")) {
     static constexpr std::string_view kLines[] = {
         "DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -79,6 +87,8 @@ void HandleDebug(CommandContext& ctx) {
         "    Move the manual clock forward by <duration> (e.g. 1d).",
         "OUTBOX.ADD <field> <value> [<field> <value> ...]",
         "    Append an entry to the outbox stream, as a trigger would; returns its id.",
+        "DIGEST",
+        "    Return a digest of the whole state; a restart must not change it.",
         "HELP",
         "    Print this help.",
     };
@@ -93,7 +103,7 @@ const CommandSpec kDebugCommands[] = {
      .arity = -2,
      .flags = kAdmin | kNoScript | kLoading | kStale | kDangerous,
      .handler = HandleDebug,
-     .summary = "Test hooks: the manual clock.",
+     .summary = "Test hooks: the manual clock, outbox entries, the state digest.",
      .syntax = "subcommand [argument ...]",
      .group = "server",
      .acl = "@admin @slow @dangerous",

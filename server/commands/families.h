@@ -21,6 +21,7 @@ void RegisterClientCommands(CommandTable& table);         // CLIENT *
 void RegisterServerCommands(CommandTable& table);         // INFO DBSIZE TIME FLUSHALL SHUTDOWN ...
 void RegisterConfigCommands(CommandTable& table);         // CONFIG *
 void RegisterDebugCommands(CommandTable& table);          // DEBUG *
+void RegisterPersistenceCommands(CommandTable& table);    // SAVE BGSAVE LASTSAVE BGREWRITEAOF
 void RegisterIntrospectionCommands(CommandTable& table);  // COMMAND
 void RegisterDefinitionCommands(CommandTable& table);     // CATEGORY.* RULE.*
 void RegisterEngagementCommands(CommandTable& table);     // BADGE.* SEGMENT.*

@@ -44,13 +44,16 @@ void HandleFlushall(CommandContext& ctx) {
 
 void HandleShutdown(CommandContext& ctx) {
   std::optional<bool> save;
+  bool force = false;
   for (size_t i = 1; i < ctx.args.size(); ++i) {
     std::string_view a = ctx.args[i];
-    if (EqualsIgnoreCase(a, "NOSAVE"))
+    if (EqualsIgnoreCase(a, "NOSAVE") && save != true)
       save = false;
-    else if (EqualsIgnoreCase(a, "SAVE"))
+    else if (EqualsIgnoreCase(a, "SAVE") && save != false)
       save = true;
-    else if (EqualsIgnoreCase(a, "NOW") || EqualsIgnoreCase(a, "FORCE"))
+    else if (EqualsIgnoreCase(a, "FORCE"))
+      force = true;
+    else if (EqualsIgnoreCase(a, "NOW"))
       continue;
     else if (EqualsIgnoreCase(a, "ABORT"))
       return ctx.reply.Error("ERR No shutdown in progress.");
@@ -58,7 +61,9 @@ void HandleShutdown(CommandContext& ctx) {
       return ctx.reply.Error(kSyntaxError);
   }
   // No reply on success: the connection closes as the server exits, as with Redis.
-  ctx.server.RequestShutdown(save);
+  if (!ctx.server.RequestShutdown(save, force)) {
+    ctx.reply.Error("ERR Errors trying to SHUTDOWN. Check logs.");
+  }
 }
 
 void HandleMonitor(CommandContext& ctx) {
@@ -221,6 +226,7 @@ void RegisterServerCommands(CommandTable& table) {
   table.Add(kServerCommands);
   RegisterConfigCommands(table);
   RegisterDebugCommands(table);
+  RegisterPersistenceCommands(table);
 }
 
 }  // namespace kizuna::server

@@ -23,12 +23,36 @@ FileReport CheckFile(const std::string& path) {
   }
   report.size = reader.file_size();
   RecordFileReader::Status st;
-  while ((st = reader.Next()) == RecordFileReader::Status::kRecord) ++report.records;
+  // A snapshot must open with its header and close with its `end` record (snapshot.h): it
+  // is renamed into place only when complete, so a missing end is damage.
+  bool snapshot = path.ends_with(".ksnap");
+  bool ended = false;
+  while ((st = reader.Next()) == RecordFileReader::Status::kRecord) {
+    if (snapshot && report.records == 0 && reader.args()[0] != "KIZUNA-SNAPSHOT") {
+      report.state = FileReport::State::kCorrupt;
+      report.message = "not a kizuna snapshot header";
+      return report;
+    }
+    if (ended) {
+      report.state = FileReport::State::kCorrupt;
+      report.bad_offset = reader.offset();
+      report.message = "data after the end record";
+      return report;
+    }
+    ended = snapshot && reader.args()[0] == "end";
+    ++report.records;
+  }
+  if (snapshot && st == RecordFileReader::Status::kEnd && !ended) {
+    report.state = FileReport::State::kCorrupt;
+    report.bad_offset = reader.offset();
+    report.message = "the snapshot ends before its end record";
+    return report;
+  }
   switch (st) {
     case RecordFileReader::Status::kEnd:
       break;
     case RecordFileReader::Status::kTorn:
-      report.state = FileReport::State::kTorn;
+      report.state = snapshot ? FileReport::State::kCorrupt : FileReport::State::kTorn;
       break;
     case RecordFileReader::Status::kCorrupt:
       report.state = FileReport::State::kCorrupt;

@@ -13,7 +13,8 @@ import resp
 from conftest import SERVER_BIN, wait_until
 
 CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
-FLAGS = ["--clock", "manual", "--enable-debug-command", "yes"]
+# No automatic snapshots: these tests are about the log alone (test_snapshots.py has the rest).
+FLAGS = ["--clock", "manual", "--enable-debug-command", "yes", "--save", ""]
 
 
 def durable_server(make_server, workdir, fsync="always", *extra):

@@ -55,7 +55,8 @@ struct Config {
   bool appendonly = true;
   std::string appendfsync = "everysec";
   std::string save = "3600 1 300 100 60 10000";
-  int64_t key_load_delay = 0;  // microseconds slept per record loaded: a test aid, as in Redis
+  int64_t key_load_delay = 0;      // microseconds slept per record loaded: a test aid, as in Redis
+  int64_t rdb_key_save_delay = 0;  // microseconds slept per snapshot record written: test aid
   // Time
   std::string clock = "real";
   bool enable_debug_command = false;

@@ -63,9 +63,11 @@ bool WriteSnapshotFile(Server& server, const std::string& path, uint64_t next_lo
     return false;
   }
   bool ok = true;
+  int64_t delay = server.config().rdb_key_save_delay;
   WriteSnapshot(server, next_log_seq, created_ms, [&](std::span<const std::string_view> args) {
     writer.Append(args);
-    if (ok && writer.buffered() >= kWriteBytes) ok = writer.Write();
+    if (ok && (delay > 0 || writer.buffered() >= kWriteBytes)) ok = writer.Write();
+    if (delay > 0) ::usleep(static_cast<useconds_t>(delay));
   });
   if (!ok || !writer.Sync()) {
     *error = StrCat(path, ": ", writer.error());

@@ -22,8 +22,10 @@ void HandleSave(CommandContext& ctx) {
 
 void HandleBgsave(CommandContext& ctx) {
   bool schedule = false;
-  if (ctx.args.size() == 2) {
-    if (!EqualsIgnoreCase(ctx.args[1], "SCHEDULE")) return ctx.reply.Error(kSyntaxError);
+  if (ctx.args.size() > 1) {
+    if (ctx.args.size() > 2 || !EqualsIgnoreCase(ctx.args[1], "SCHEDULE")) {
+      return ctx.reply.Error(kSyntaxError);
+    }
     schedule = true;
   }
   Snapshotter& s = ctx.server.snapshotter();

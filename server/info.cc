@@ -114,6 +114,7 @@ void PersistenceSection(Server& s, std::string* out) {
   Line(out, "rdb_last_bgsave_time_sec", snap.last_bgsave_seconds());
   Line(out, "rdb_current_bgsave_time_sec", rewriting ? -1 : snap.current_seconds());
   Line(out, "rdb_saves", snap.saves());
+  Line(out, "latest_fork_usec", snap.latest_fork_usec());
   Line(out, "aof_enabled", p.enabled() ? 1 : 0);
   Line(out, "aof_rewrite_in_progress", rewriting ? 1 : 0);
   Line(out, "aof_rewrite_scheduled", snap.rewrite_scheduled() ? 1 : 0);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -72,7 +73,13 @@ bool Snapshotter::StartBackground(Kind kind, std::string* error) {
   if (next == 0) return false;
   int64_t created = server_.clock().NowMs();
   last_try_ms_ = created;
+  auto fork_start = std::chrono::steady_clock::now();
   pid_t pid = fork();
+  if (pid > 0) {
+    latest_fork_usec_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - fork_start)
+                            .count();
+  }
   if (pid < 0) {
     *error = StrCat("fork failed: ", std::strerror(errno));
     (kind == Kind::kBgsave ? last_bgsave_ok_ : last_rewrite_ok_) = false;
@@ -96,7 +103,8 @@ bool Snapshotter::StartBackground(Kind kind, std::string* error) {
   child_dirty_ = p.dirty();
   child_started_wall_ms_ = store::SystemNowMs();
   LogNotice(kind == Kind::kBgsave ? "Background saving" : "Background log rewrite (snapshot)",
-            " started by pid ", pid, "; the log continues in sequence ", next);
+            " started by pid ", pid, " (fork took ", latest_fork_usec_,
+            " us); the log continues in sequence ", next);
   return true;
 }
 

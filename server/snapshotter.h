@@ -66,6 +66,8 @@ class Snapshotter {
   bool rewrite_scheduled() const { return rewrite_scheduled_; }
   uint64_t saves() const { return saves_; }
   uint64_t rewrites() const { return rewrites_; }
+  // How long the last fork() stalled the event loop (Redis's latest_fork_usec).
+  int64_t latest_fork_usec() const { return latest_fork_usec_; }
 
  private:
   std::string TempPath(pid_t pid) const;
@@ -91,6 +93,7 @@ class Snapshotter {
   bool rewrite_scheduled_ = false;
   uint64_t saves_ = 0;
   uint64_t rewrites_ = 0;
+  int64_t latest_fork_usec_ = 0;
 };
 
 }  // namespace kizuna::server

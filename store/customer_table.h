@@ -54,6 +54,8 @@ class CustomerTable {
   void Reset(size_t slots, std::vector<CustomerIndex> free, size_t live);
   // False if `c` is out of range or taken.
   bool InsertAt(CustomerIndex c, std::string_view id);
+  // Fetches the hash slots `id` would probe, ahead of an InsertAt or Find.
+  void Prefetch(std::string_view id) const { set_.prefetch(id); }
 
   size_t MemoryBytes() const;
   size_t arena_bytes() const { return arena_.size(); }

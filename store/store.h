@@ -253,9 +253,12 @@ class Store {
   // empty store, so the definitions replayed after it resolve to the same action ids (and
   // so the same per-customer counter keys).
   void SaveActions(StateOut& out) const;
-  // "store.meta" (decay epoch, counters, the customer table's slots and free list), then
-  // "store.customers" and "store.dedupe". Customers keep their indices: later log records
-  // (segment re-check slices) name index ranges.
+  // "store.meta" (decay epoch, counters, the customer table's slots and free list),
+  // "store.pairs" (tracked (action, item) pairs by id), then "store.customers" and
+  // "store.dedupe". Customers keep their indices: later log records (segment re-check
+  // slices) name index ranges. Pair counters are mapped by (action, item) on load: the
+  // replayed definitions give the same ids, except for pairs that only the init file (applied
+  // after loading, as after log replay) tracks, whose counters start over as they do then.
   void SaveState(StateOut& out) const;
   // One record of a section above; false when its payload is malformed.
   bool LoadRecord(std::string_view tag, std::string_view payload);
@@ -293,6 +296,8 @@ class Store {
   // when `id` does not start with it.
   void AdmitId(std::string_view id);
   std::vector<CustomerIndex> LiveCustomers() const;
+  // One "store.customers" record (store_snapshot.cc).
+  bool LoadCustomers(std::string_view payload);
   void EnsureSlot(CustomerIndex c);
   void RemoveCounterEverywhere(uint32_t key);
   bool TotalIndexed() const { return total_index_ != nullptr; }
@@ -331,6 +336,18 @@ class Store {
   uint64_t events_ = 0;
   uint64_t events_deduped_ = 0;
   CustomerRecord scratch_;  // reused per event: no allocation in steady state
+  // Snapshot loading: one record's customers, decoded before they are inserted so that
+  // their hash probes can be prefetched a few customers ahead.
+  struct LoadedCustomer {
+    CustomerIndex c;
+    std::string_view id;
+    TimeMs last_seen;
+    double scores[kMaxCategories];
+    CustomerRecord record;
+  };
+  std::vector<LoadedCustomer> loading_;
+  // Saved pair id -> pair id now (UINT32_MAX: no longer tracked), from "store.pairs".
+  std::vector<uint32_t> pair_map_;
   Stream outbox_;
 };
 

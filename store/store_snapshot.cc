@@ -39,6 +39,17 @@ void Store::SaveState(StateOut& out) const {
   for (CustomerIndex c : free) out.U(c);
   out.End();
 
+  out.Begin("store.pairs");
+  for (ActionId a = 1; a <= actions_.size(); ++a) {
+    for (const auto& [item, pair] : actions_.at(a).tracked) {
+      out.U(pair);
+      out.U(a);
+      out.S(item);
+      out.EndItem();
+    }
+  }
+  out.End();
+
   const size_t m = categories_.size();
   CustomerRecord r;
   out.Begin("store.customers");
@@ -102,39 +113,71 @@ bool Store::LoadRecord(std::string_view tag, std::string_view payload) {
     scores_.assign(slots * stride_, 0.0);
     return in.ok();
   }
-  if (tag == "store.customers") {
-    const size_t m = categories_.size();
-    CustomerRecord& r = scratch_;
+  if (tag == "store.pairs") {
     while (!in.done()) {
-      uint32_t c;
-      std::string_view id;
-      int64_t last_seen;
-      if (!in.U32(&c) || !in.S(&id) || !in.I(&last_seen)) return false;
-      if (c >= last_seen_.size() || !customers_.InsertAt(c, id)) return in.Fail();
-      last_seen_[c] = last_seen;
-      double* row = Row(c);
-      for (size_t k = 0; k < m; ++k) {
-        if (!in.D(&row[k])) return false;
-      }
-      r.Clear();
-      uint64_t n;
-      if (!in.I(&r.first_seen) || !in.U(&r.frequency) || !in.D(&r.monetary) ||
-          !in.I(&r.last_purchase) || !in.U(&n) || n > payload.size()) {
+      uint32_t pair, action;
+      std::string_view item;
+      if (!in.U32(&pair) || !in.U32(&action) || !in.S(&item)) return false;
+      if (action == kNoAction || action > actions_.size() || pair >= kMaxTrackedPairs) {
         return in.Fail();
       }
-      for (uint64_t i = 0; i < n; ++i) {
-        uint32_t key;
-        uint64_t count;
-        if (!in.U32(&key) || !in.U(&count)) return false;
-        if (!r.counters.empty() && key <= r.counters.back().first) return in.Fail();
-        r.counters.emplace_back(key, count);
-      }
-      record_[c] = records_.Write(RecordPool::kNoRecord, last_seen, r);
+      if (pair >= pair_map_.size()) pair_map_.resize(pair + 1, UINT32_MAX);
+      pair_map_[pair] = actions_.FindPair(action, item).value_or(UINT32_MAX);
     }
     return in.ok();
   }
+  if (tag == "store.customers") return LoadCustomers(payload);
   if (tag == "store.dedupe") return dedupe_.LoadItems(in);
   return false;
+}
+
+bool Store::LoadCustomers(std::string_view payload) {
+  const size_t m = categories_.size();
+  StateIn in(payload);
+  size_t n = 0;
+  while (!in.done()) {
+    if (n == loading_.size()) loading_.emplace_back();
+    LoadedCustomer& l = loading_[n++];
+    CustomerRecord& r = l.record;
+    r.Clear();
+    uint64_t counters;
+    if (!in.U32(&l.c) || !in.S(&l.id) || !in.I(&l.last_seen)) return false;
+    for (size_t k = 0; k < m; ++k) {
+      if (!in.D(&l.scores[k])) return false;
+    }
+    if (!in.I(&r.first_seen) || !in.U(&r.frequency) || !in.D(&r.monetary) ||
+        !in.I(&r.last_purchase) || !in.U(&counters) || counters > payload.size()) {
+      return in.Fail();
+    }
+    bool remapped = false;
+    for (uint64_t i = 0; i < counters; ++i) {
+      uint32_t key;
+      uint64_t count;
+      if (!in.U32(&key) || !in.U(&count)) return false;
+      if (key & kPairKeyBit) {
+        uint32_t pair = key & ~kPairKeyBit;
+        uint32_t now = pair < pair_map_.size() ? pair_map_[pair] : UINT32_MAX;
+        if (now == UINT32_MAX) continue;  // no longer tracked: its counter goes
+        remapped |= now != pair;
+        key = kPairKeyBit | now;
+      }
+      r.counters.emplace_back(key, count);
+    }
+    if (remapped) std::sort(r.counters.begin(), r.counters.end());
+  }
+  if (!in.ok()) return false;
+  // The table's probes are the cache misses of loading: issue them a few customers ahead.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < std::min(n, kAhead); ++i) customers_.Prefetch(loading_[i].id);
+  for (size_t i = 0; i < n; ++i) {
+    if (i + kAhead < n) customers_.Prefetch(loading_[i + kAhead].id);
+    const LoadedCustomer& l = loading_[i];
+    if (l.c >= last_seen_.size() || !customers_.InsertAt(l.c, l.id)) return false;
+    last_seen_[l.c] = l.last_seen;
+    std::copy(l.scores, l.scores + m, Row(l.c));
+    record_[l.c] = records_.Write(RecordPool::kNoRecord, l.last_seen, l.record);
+  }
+  return true;
 }
 
 void Store::FinishLoad() { Relayout(epoch_); }

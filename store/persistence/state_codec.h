@@ -32,7 +32,25 @@ namespace kizuna::store {
 
 void PutVarint(uint64_t v, std::string* out);
 // False (leaving *v alone) when `in` ends inside the varint or it is longer than 10 bytes.
-bool GetVarint(std::string_view* in, uint64_t* v);
+// Inline, with a one-byte fast path: a snapshot of a million customers decodes ~20 million.
+inline bool GetVarint(std::string_view* in, uint64_t* v) {
+  if (!in->empty() && !(static_cast<uint8_t>(in->front()) & 0x80)) {
+    *v = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    return true;
+  }
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>(in->front());
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
 
 // The keys of a hash map, sorted: snapshots save maps in key order, since their iteration
 // order differs from one process to the next and a snapshot (and its digest) must not.

@@ -88,6 +88,28 @@ TEST_F(StoreSnapshotTest, LoadedStoreAnswersAndContinuesAlike) {
   }
 }
 
+TEST_F(StoreSnapshotTest, CountersOfPairsNoLongerTrackedAreDropped) {
+  Definitions(store_);
+  ASSERT_TRUE(store_.TrackPair("visit", "store:B").ok());  // e.g. from the init file
+  Event("a", "visit", -1, "store:B");
+  Event("a", "visit", -1, "store:A");
+  Records records = Save(store_);
+  ManualClock clock(kT0);
+  Store loaded(&clock);
+  ASSERT_TRUE(loaded.LoadRecord(records[0].first, records[0].second));
+  ASSERT_TRUE(loaded.TrackPair("view", "x").ok());  // pair ids now differ from the saved ones
+  Definitions(loaded);
+  for (size_t r = 1; r < records.size(); ++r) {
+    ASSERT_TRUE(loaded.LoadRecord(records[r].first, records[r].second)) << records[r].first;
+  }
+  loaded.FinishLoad();
+  CustomerIndex a = loaded.FindCustomer("a");
+  EXPECT_EQ(loaded.PairCount(a, "visit", "store:A"), 1u);
+  EXPECT_EQ(loaded.PairCount(a, "visit", "store:B"), 0u);
+  EXPECT_EQ(loaded.PairCount(a, "view", "x"), 0u);
+  EXPECT_EQ(loaded.ActionCount(a, "visit"), 2u);
+}
+
 TEST_F(StoreSnapshotTest, MalformedRecordsAreRefused) {
   Definitions(store_);
   Event("a", "view");
@@ -99,7 +121,8 @@ TEST_F(StoreSnapshotTest, MalformedRecordsAreRefused) {
   Definitions(loaded);
   ASSERT_EQ(records[1].first, "store.meta");
   ASSERT_TRUE(loaded.LoadRecord(records[1].first, records[1].second));
-  std::string cut = records[2].second.substr(0, records[2].second.size() - 3);
+  ASSERT_EQ(records[3].first, "store.customers");
+  std::string cut = records[3].second.substr(0, records[3].second.size() - 3);
   EXPECT_FALSE(loaded.LoadRecord("store.customers", cut));
 }
 

@@ -127,9 +127,10 @@ bool SnapshotLoader::Open(std::string* error) {
     seq = ParseInt(h[2]);
   }
   if (!seq || *seq < 1 || h[1] != kSnapshotVersion) {
-    *error =
-        BadRecord(st == store::RecordFileReader::Status::kRecord ? "not a kizuna snapshot header"
-                                                                 : reader_.error());
+    using Status = store::RecordFileReader::Status;
+    *error = BadRecord(st == Status::kRecord ? "not a kizuna snapshot header"
+                       : st == Status::kEnd  ? "empty file"
+                                             : reader_.error());
     return false;
   }
   next_log_seq_ = static_cast<uint64_t>(*seq);
@@ -200,7 +201,12 @@ bool SnapshotLoader::Apply(std::span<const std::string_view> rec, std::string* w
     ExecuteCommand(server_, *client_, rec.subspan(2), reply);
     server_.pinnable_clock().Unpin();
     if (!reply.empty() && reply.data()[0] == '-') {
-      *why = StrCat("definition ", rec[2], " failed: ", reply.view().substr(1));
+      std::string_view text = reply.view().substr(1);
+      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+      // Definitions replay before the init file is applied: one naming something that only
+      // the init file defines cannot be rebuilt here.
+      *why = StrCat("definition ", rec[2], " failed (", text,
+                    "; does it name something only the init file defines?)");
       return false;
     }
     server_.persistence().AddDefinition(rec[1], rec.subspan(2));

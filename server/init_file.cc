@@ -52,6 +52,8 @@ bool ApplyInitFile(Server& server, const std::string& path, std::string* error) 
       *error = StrCat(path, ":", line_no, ": ", message);
       return false;
     }
+    // Not logged, but kept with the definitions a snapshot replays: later ones may name it.
+    server.persistence().AddDefinition(StrCat(server.clock().NowMs()), args);
     ++applied;
   }
   LogNotice("Init file ", path, ": applied ", applied, " commands");

@@ -135,7 +135,21 @@ void Persistence::Append(std::span<const std::string_view> args) {
 }
 
 void Persistence::AddDefinition(std::string_view ms, std::span<const std::string_view> args) {
-  if (args.empty() || !IsDefinition(args[0])) return;
+  if (args.size() < 2 || !IsDefinition(args[0])) return;
+  // The latest entry for the same kind and name: when it is this very command, applying it
+  // again changed no definition (the init file does so at every start), so the journal
+  // stays as it is and does not grow with restarts.
+  std::string_view kind = args[0].substr(0, args[0].find('.'));
+  for (auto it = definitions_.rbegin(); it != definitions_.rend(); ++it) {
+    std::string_view other = (*it)[1];
+    if (!EqualsIgnoreCase(other.substr(0, other.find('.')), kind) || (*it)[2] != args[1]) {
+      continue;
+    }
+    bool same = it->size() == args.size() + 1 && EqualsIgnoreCase(other, args[0]) &&
+                std::equal(args.begin() + 1, args.end(), it->begin() + 2);
+    if (same) return;
+    break;
+  }
   std::vector<std::string>& d = definitions_.emplace_back();
   d.reserve(args.size() + 1);
   d.emplace_back(ms);

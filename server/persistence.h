@@ -65,7 +65,8 @@ class Persistence {
   };
   std::optional<LoadProgress> load_progress() const;
 
-  // Records `args` (run at clock `ms`) if it is a definition command; see snapshot.h.
+  // Records `args` (run at clock `ms`) if it is a definition command; see snapshot.h. The
+  // init file's definitions are recorded too: later definitions may name them.
   void AddDefinition(std::string_view ms, std::span<const std::string_view> args);
   const std::vector<std::vector<std::string>>& definitions() const { return definitions_; }
   // Write commands (and timer records) applied since start or the last snapshot.

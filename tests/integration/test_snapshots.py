@@ -517,3 +517,27 @@ def test_loading_a_snapshot_answers_loading(make_server, workdir):
     reply = s2.cmd("SCORE", "c1", "product")
     assert isinstance(reply, resp.Error) and reply.code == b"LOADING"
     wait_until(lambda: s2.cmd("DBSIZE") == 2300, timeout=30, what="loading to finish")
+
+
+def test_definitions_naming_init_file_ones_survive_snapshot_restarts(make_server, workdir):
+    init = os.path.join(workdir, "rules.conf")
+    with open(init, "w") as f:
+        f.write("RULE.SET p ACTION purchase ITEM sku POINTS product 5\n"
+                "BADGE.SET vip WHEN frequency >= 1\n")
+    s = start(make_server, workdir, "--init-file", init)
+    r = client(s)
+    s.clock_set(T0)
+    assert r.execute_command("TRIGGER.SET", "thanks", "ON", "BADGE", "vip", "DELAY", "1d",
+                             "SEND", "gift") == b"OK"
+    assert r.execute_command("BADGE.SET", "big", "WHEN", "count:purchase:sku", ">=", 2) == b"OK"
+    for _ in range(2):
+        r.execute_command("EVENT", "a", "purchase", "ITEM", "sku")
+    assert r.execute_command("SAVE") == b"OK"
+    before = digest(s)
+    for _ in range(2):  # the init file is applied again at each start; nothing changes
+        s.stop()
+        s = start(make_server, workdir, "--init-file", init)
+        assert digest(s) == before
+    customer = client(s).execute_command("CUSTOMER", "a")
+    assert customer[customer.index(b"pending") + 1] == [[b"thanks", T0 + 86_400_000]]
+    assert client(s).execute_command("SCORE", "a", "product") == b"10"

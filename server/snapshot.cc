@@ -164,6 +164,7 @@ LogLoader::Step SnapshotLoader::Run(std::chrono::microseconds budget, std::strin
           return LogLoader::Step::kFailed;
         }
         server_.store().FinishLoad();
+        server_.insight().Rebuild();  // buyers' RFM figures, derived from the customers
         LogNotice("Loaded snapshot ", path_, ": ", server_.store().customer_count(), " customers, ",
                   records_ + 1, " records");
         return LogLoader::Step::kDone;

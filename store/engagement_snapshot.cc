@@ -34,6 +34,7 @@ void Engagement::SaveState(StateOut& out) const {
 }
 
 bool Engagement::LoadRecord(std::string_view tag, std::string_view payload) {
+  Changed();  // awards and memberships change behind the per-customer caches: void them
   StateIn in(payload);
   if (tag == "eng.awards") {
     while (!in.done()) {
@@ -139,6 +140,7 @@ bool Triggers::LoadRecord(std::string_view tag, std::string_view payload) {
         return in.Fail();
       }
       pending_.emplace(key, wheel_.Arm(due, key).index);
+      Armed(t, c);
       ++triggers_[t].pending;
     }
     return in.ok();

@@ -69,6 +69,16 @@ wait "$REDIS_PID" 2>/dev/null || true
 RDIR=$REDIS_DIR; REDIS_PID=
 
 # ---- restart times, alternating ----
+restart_redis() {  # round: starts redis-server on the RDB, times it, leaves it running
+  REDIS_PORT=$(free_port); local t0 t1 own; t0=$(now_ms)
+  "${SERVER_PIN[@]}" redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$RDIR" \
+    --logfile "$RDIR/log" >/dev/null &
+  REDIS_PID=$!
+  wait_loaded "$REDIS_PORT"; t1=$(now_ms)
+  own=$(sed -n 's/.*DB loaded from disk: \([0-9.]*\) seconds.*/\1/p' "$RDIR/log" | tail -1)
+  r_times+=($((t1 - t0)))
+  echo "  redis  round $1: $((t1 - t0)) ms (log: $own s) keys=$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+}
 echo "restart with $N customers (ms from exec to loading:0; the server's own log figure):"
 k_times=(); r_times=()
 for round in $(seq "$ROUNDS"); do
@@ -83,25 +93,11 @@ for round in $(seq "$ROUNDS"); do
   [ "$round" = "$ROUNDS" ] && break
   kill "$KIZUNA_PID"; wait "$KIZUNA_PID" 2>/dev/null || true; KIZUNA_PID=
 
-  REDIS_PORT=$(free_port); t0=$(now_ms)
-  "${SERVER_PIN[@]}" redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$RDIR" \
-    --logfile "$RDIR/log" >/dev/null &
-  REDIS_PID=$!
-  wait_loaded "$REDIS_PORT"; t1=$(now_ms)
-  own=$(sed -n 's/.*DB loaded from disk: \([0-9.]*\) seconds.*/\1/p' "$RDIR/log" | tail -1)
-  r_times+=($((t1 - t0)))
-  echo "  redis  round $round: $((t1 - t0)) ms (log: $own s) keys=$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+  restart_redis "$round"
   kill "$REDIS_PID"; wait "$REDIS_PID" 2>/dev/null || true; REDIS_PID=
 done
 # The last round's kizuna stays up for the latency part; redis's last round runs after it.
-REDIS_PORT=$(free_port); t0=$(now_ms)
-"${SERVER_PIN[@]}" redis-server --port "$REDIS_PORT" --save '' --appendonly no --dir "$RDIR" \
-  --logfile "$RDIR/log" >/dev/null &
-REDIS_PID=$!
-wait_loaded "$REDIS_PORT"; t1=$(now_ms)
-own=$(sed -n 's/.*DB loaded from disk: \([0-9.]*\) seconds.*/\1/p' "$RDIR/log" | tail -1)
-r_times+=($((t1 - t0)))
-echo "  redis  round $ROUNDS: $((t1 - t0)) ms (log: $own s) keys=$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+restart_redis "$ROUNDS"
 km=$(printf '%s\n' "${k_times[@]}" | median); rm_=$(printf '%s\n' "${r_times[@]}" | median)
 echo "median: kizuna $km ms, redis $rm_ ms, ratio $(echo "$km / $rm_" | bc -l | xargs printf '%.2f')"
 

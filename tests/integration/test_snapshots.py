@@ -541,3 +541,37 @@ def test_definitions_naming_init_file_ones_survive_snapshot_restarts(make_server
     customer = client(s).execute_command("CUSTOMER", "a")
     assert customer[customer.index(b"pending") + 1] == [[b"thanks", T0 + 86_400_000]]
     assert client(s).execute_command("SCORE", "a", "product") == b"10"
+
+
+def test_full_disk_fails_the_snapshot_and_keeps_the_logs(make_server, workdir):
+    mnt = os.path.join(workdir, "small")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        s = make_server("--dir", mnt, "--appendonly", "yes", "--appendfsync", "always",
+                        "--save", "", flags=FLAGS)
+        r = client(s)
+        r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
+        for i in range(500):
+            r.execute_command("EVENT", f"customer-with-a-long-id-{i:08d}", "view")
+        st = os.statvfs(mnt)
+        with open(os.path.join(mnt, "filler"), "wb") as f:
+            f.write(b"\0" * (st.f_bavail * st.f_frsize - 4096))
+        assert r.execute_command("BGSAVE") == b"Background saving started"
+        wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", what="BGSAVE to end")
+        assert info(s)["rdb_last_bgsave_status"] == "err"
+        names = sorted(os.listdir(mnt))
+        assert "snapshot.ksnap" not in names and not [n for n in names if n.startswith("temp-")]
+        assert "appendonly-000001.klog" in names  # kept: the snapshot never became durable
+        assert_error(r, "SAVE", "No space left on device")
+        assert_error(r, "SHUTDOWN", "SAVE", "Errors trying to SHUTDOWN")
+        assert r.ping() and r.execute_command("DBSIZE") == 500  # still serving
+        os.remove(os.path.join(mnt, "filler"))
+        assert r.execute_command("SAVE") == b"OK"
+        assert info(s)["rdb_last_bgsave_status"] == "ok"
+        assert s.stop() == 0
+        s2 = make_server("--dir", mnt, "--appendonly", "yes", "--save", "", flags=FLAGS)
+        assert s2.cmd("DBSIZE") == 500
+    finally:
+        subprocess.run(["umount", "-l", mnt])

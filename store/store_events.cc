@@ -4,6 +4,7 @@
 
 #include "store/column_keys.h"
 #include "store/store.h"
+#include "store/stream/outbox_writer.h"
 #include "store/strings.h"
 
 namespace kizuna::store {
@@ -214,6 +215,15 @@ bool Store::DeleteCustomer(std::string_view id) {
   std::fill(Row(c), Row(c) + stride_, 0.0);
   last_seen_[c] = 0;
   customers_.Erase(c);
+  // Messages already sent to them are a trace too (SPEC: every trace): the outbox forgets them
+  // as XDEL + XACK in every group would.
+  outbox_.DeleteIf([id](const StreamEntry& e) {
+    bool theirs = false;
+    e.ForEachField([&](std::string_view field, std::string_view value) {
+      theirs |= field == kOutboxCustomerField && value == id;
+    });
+    return theirs;
+  });
   return true;
 }
 

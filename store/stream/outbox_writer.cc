@@ -17,7 +17,7 @@ void OutboxWriter::Emit(const OutboxMessage& m) {
   char due[24], fired[24];
   stream_->Append({{"type", m.type},
                    {"name", m.name},
-                   {"customer", m.customer},
+                   {kOutboxCustomerField, m.customer},
                    {"message", m.message},
                    {"due", Decimal(m.due, due)},
                    {"fired", Decimal(m.fired, fired)},

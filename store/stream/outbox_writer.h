@@ -4,10 +4,15 @@
 #ifndef KIZUNA_STORE_STREAM_OUTBOX_WRITER_H_
 #define KIZUNA_STORE_STREAM_OUTBOX_WRITER_H_
 
+#include <string_view>
+
 #include "store/stream/stream.h"
 #include "store/triggers.h"
 
 namespace kizuna::store {
+
+// The field naming the customer a message was sent to (CUSTOMER.DEL removes their entries).
+inline constexpr std::string_view kOutboxCustomerField = "customer";
 
 class OutboxWriter final : public OutboxSink {
  public:

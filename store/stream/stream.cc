@@ -68,6 +68,35 @@ uint64_t Stream::TrimMinId(StreamId min_id, uint64_t limit) {
   return n;
 }
 
+size_t Stream::DeleteIf(absl::FunctionRef<bool(const StreamEntry&)> pred) {
+  // One pass moving the kept entries down, then one erase at the back: O(n) however many go.
+  std::vector<StreamId> deleted;
+  auto out = entries_.begin();
+  for (auto it = entries_.begin(); it != entries_.end(); ++it) {
+    if (pred(*it)) {
+      deleted.push_back(it->id());
+      entry_bytes_ -= it->packed_bytes();
+    } else {
+      if (out != it) *out = std::move(*it);
+      ++out;
+    }
+  }
+  if (deleted.empty()) return 0;
+  entries_.erase(out, entries_.end());
+  max_deleted_id_ = std::max(max_deleted_id_, deleted.back());
+  first_id_ = entries_.empty() ? StreamId::Min() : entries_.front().id();
+  for (auto& [name, g] : groups_) {
+    for (StreamId id : deleted) g.Ack(id);
+  }
+  return deleted.size();
+}
+
+bool Stream::HasTombstonesFrom(StreamId from) const {
+  if (entries_.empty() || max_deleted_id_ == StreamId::Min()) return false;
+  if (first_id_ > max_deleted_id_) return false;  // every deletion is before the first entry
+  return from <= max_deleted_id_;
+}
+
 ConsumerGroup* Stream::FindGroup(std::string_view name) {
   auto it = groups_.find(name);
   return it == groups_.end() ? nullptr : &it->second;
@@ -86,21 +115,26 @@ bool Stream::DestroyGroup(std::string_view name) {
 }
 
 int64_t Stream::EstimateEntriesRead(StreamId id) const {
-  // Redis's streamEstimateDistanceFromFirstEverEntry for a stream without deleted entries
-  // in its middle (no XDEL here): exact at the ends, unknown inside.
+  // Redis's streamEstimateDistanceFromFirstEverEntry: exact at the ends, and before the first
+  // entry unless a deletion fragments the stream; unknown inside.
   if (entries_added_ == 0) return 0;
   if (entries_.empty() && id <= last_id_) return static_cast<int64_t>(entries_added_);
   if (id == last_id_) return static_cast<int64_t>(entries_added_);
   if (id > last_id_) return kEntriesReadUnknown;
-  if (id < first_id_) return static_cast<int64_t>(entries_added_ - entries_.size());
-  if (id == first_id_) return static_cast<int64_t>(entries_added_ - entries_.size() + 1);
+  if (max_deleted_id_ == StreamId::Min() || max_deleted_id_ < first_id_) {
+    if (id < first_id_) return static_cast<int64_t>(entries_added_ - entries_.size());
+    if (id == first_id_) return static_cast<int64_t>(entries_added_ - entries_.size() + 1);
+  }
   return kEntriesReadUnknown;
 }
 
 std::optional<int64_t> Stream::Lag(const ConsumerGroup& g) const {
   if (entries_added_ == 0) return 0;
   int64_t read = g.entries_read();
-  if (read == kEntriesReadUnknown) read = EstimateEntriesRead(g.last_id());
+  // As Redis: the counter is trusted only without a deletion after the group's last id.
+  if (read == kEntriesReadUnknown || HasTombstonesFrom(g.last_id())) {
+    read = EstimateEntriesRead(g.last_id());
+  }
   if (read == kEntriesReadUnknown) return std::nullopt;
   return static_cast<int64_t>(entries_added_) - read;
 }
@@ -112,8 +146,10 @@ std::pair<size_t, size_t> Stream::ReadNew(ConsumerGroup& g, Consumer& consumer, 
   for (size_t i = first; i < last; ++i) {
     StreamId id = entries_[i].id();
     int64_t read = g.entries_read();
-    // A known counter simply advances; an unknown one may become known at this id.
-    read = read != kEntriesReadUnknown ? read + 1 : EstimateEntriesRead(id);
+    // A known counter simply advances (unless a deletion lies ahead); an unknown one may
+    // become known at this id.
+    read =
+        read != kEntriesReadUnknown && !HasTombstonesFrom(id) ? read + 1 : EstimateEntriesRead(id);
     g.SetPosition(id, read);
     if (!no_ack) g.Deliver(id, &consumer, now);
   }
@@ -212,7 +248,7 @@ void Stream::Clear() {
   entries_.clear();
   entry_bytes_ = 0;
   groups_.clear();
-  last_id_ = first_id_ = StreamId::Min();
+  last_id_ = first_id_ = max_deleted_id_ = StreamId::Min();
   entries_added_ = 0;
   Changed();
 }
@@ -221,6 +257,7 @@ StreamState Stream::Dump() const {
   StreamState s;
   s.last_id = last_id_;
   s.first_id = first_id_;
+  s.max_deleted_id = max_deleted_id_;
   s.entries_added = entries_added_;
   s.entries.reserve(entries_.size());
   for (const StreamEntry& e : entries_) {
@@ -257,6 +294,7 @@ void Stream::Restore(const StreamState& state) {
   }
   last_id_ = state.last_id;
   first_id_ = state.first_id;
+  max_deleted_id_ = state.max_deleted_id;
   entries_added_ = state.entries_added;
   for (const StreamState::Group& sg : state.groups) {
     ConsumerGroup& g = groups_.try_emplace(sg.name, sg.last_id, sg.entries_read).first->second;

@@ -1,6 +1,7 @@
 // Stream: a Redis stream (kizuna's outbox). Entries have strictly increasing `<ms>-<seq>` ids
-// and are only ever removed from the front (trimming; XDEL is not offered), so they live in a
-// deque searched by binary search: O(log n) seeks, O(1) appends and trims.
+// and are removed from the front (trimming) or, rarely, wherever they are (CUSTOMER.DEL's
+// DeleteIf, one compaction pass; XDEL itself is not offered), so they live in a deque searched
+// by binary search: O(log n) seeks, O(1) appends and trims.
 //
 // Consumer groups (consumer_group.h) track delivery. The read and claim operations here hold
 // the Redis semantics the stream commands need; commands turn their results into replies.
@@ -80,12 +81,16 @@ class Stream {
   StreamId last_id() const { return last_id_; }
   StreamId first_id() const { return first_id_; }  // recorded first entry id (0-0 if none)
   uint64_t entries_added() const { return entries_added_; }
-  StreamId max_deleted_id() const { return StreamId::Min(); }  // no XDEL: never set
+  // The largest id DeleteIf removed (Redis's max-deleted-entry-id), 0-0 if none.
+  StreamId max_deleted_id() const { return max_deleted_id_; }
 
   // XTRIM: removes the oldest entries beyond `max_len` / with ids below `min_id`, at most
   // `limit` (0 = no limit). Returns how many went.
   uint64_t TrimMaxLen(uint64_t max_len, uint64_t limit = 0);
   uint64_t TrimMinId(StreamId min_id, uint64_t limit = 0);
+  // Removes every entry `pred` holds for, as Redis's XDEL of their ids followed by XACK of them
+  // in every group (so no PEL still names them). Returns how many went.
+  size_t DeleteIf(absl::FunctionRef<bool(const StreamEntry&)> pred);
 
   // ---- Groups ------------------------------------------------------------------------------
   const GroupMap& groups() const { return groups_; }
@@ -125,6 +130,8 @@ class Stream {
 
  private:
   void TrimFront(size_t n);
+  // Redis's streamRangeHasTombstones(from, +inf): a deleted entry may lie at or after `from`.
+  bool HasTombstonesFrom(StreamId from) const;
   void Changed() {
     if (listener_) listener_->OnStreamChanged();
   }
@@ -132,6 +139,7 @@ class Stream {
   std::deque<StreamEntry> entries_;
   StreamId last_id_;
   StreamId first_id_;
+  StreamId max_deleted_id_;
   uint64_t entries_added_ = 0;
   uint64_t max_len_ = 0;
   size_t entry_bytes_ = 0;  // heap bytes of the entries' packed fields

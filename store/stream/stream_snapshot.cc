@@ -47,6 +47,8 @@ void SaveStream(const Stream& stream, StateOut& out) {
       out.U(p.delivery_count);
     }
   }
+  PutId(out, s.max_deleted_id);  // last: snapshots written before CUSTOMER.DEL cleaned the
+                                 // outbox end without it
   out.End();
 }
 
@@ -92,6 +94,7 @@ bool StreamLoader::LoadRecord(std::string_view tag, std::string_view payload) {
       p.consumer = a;
     }
   }
+  if (!in.done() && !GetId(in, &state_.max_deleted_id)) return in.Fail();
   if (!in.ok() || !in.done()) return false;
   stream_->Restore(state_);
   state_ = StreamState();

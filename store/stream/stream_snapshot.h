@@ -1,5 +1,6 @@
 // The outbox stream in snapshot records: "outbox.entries" (chunks of entries, oldest first)
-// then "outbox.groups" (ids, counters, every group with its consumers and pending entries).
+// then "outbox.groups" (ids, counters, every group with its consumers and pending entries, and
+// last the max-deleted id).
 // Built on Stream::Dump / Stream::Restore; the groups record comes last and completes it.
 #ifndef KIZUNA_STORE_STREAM_STREAM_SNAPSHOT_H_
 #define KIZUNA_STORE_STREAM_STREAM_SNAPSHOT_H_

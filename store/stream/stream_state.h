@@ -40,6 +40,7 @@ struct StreamState {
   std::vector<Entry> entries;  // ascending id
   StreamId last_id;
   StreamId first_id;
+  StreamId max_deleted_id;
   uint64_t entries_added = 0;
   std::vector<Group> groups;
 };

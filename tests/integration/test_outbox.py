@@ -547,3 +547,85 @@ def test_triggers_and_badges_append_entries_with_the_spec_fields(server):
         b"message": b"welcome-mail", b"due": str(due).encode(), b"fired": str(due).encode(),
         b"late": b"0"}
     assert server.cmd("XACK", "outbox", "senders", entry_id, badge[0][1][0][0]) == 2
+
+
+def test_customer_del_removes_their_entries_as_xdel_and_xack_do_on_redis(pair):
+    """CUSTOMER.DEL removes the customer's sent messages: kizuna's outbox then reads exactly as
+    redis-server's after XDEL of those ids and XACK of them in every group (no PEL names them),
+    including the max-deleted id, the first id, entries-read and lag around the gaps."""
+    kizuna, redis_peer = pair
+    owners = ["gone", "kept", "gone", "gone", "kept", "kept", "gone", "kept", "kept", "gone"]
+    ids = []
+    for i, who in enumerate(owners):
+        fields = entry_fields(i)
+        fields[5] = who
+        entry_id = kizuna.cmd("DEBUG", "OUTBOX.ADD", *fields)
+        assert redis_peer.cmd("XADD", "outbox", entry_id, *fields) == entry_id
+        ids.append(entry_id)
+    for who in ("gone", "kept"):
+        kizuna.cmd("EVENT", who, "view")
+    compare(kizuna, redis_peer, [
+        ("XGROUP", "CREATE", "outbox", "g", "0"),
+        ("XGROUP", "CREATE", "outbox", "late", "0"),
+        ("XGROUP", "CREATE", "outbox", "mid", ids[4], "ENTRIESREAD", 5),
+        ("XREADGROUP", "GROUP", "g", "alice", "COUNT", 4, "STREAMS", "outbox", ">"),
+        ("XREADGROUP", "GROUP", "g", "bob", "COUNT", 3, "STREAMS", "outbox", ">"),
+        ("XACK", "outbox", "g", ids[1], ids[2]),
+        ("XREADGROUP", "GROUP", "mid", "carol", "COUNT", 2, "STREAMS", "outbox", ">"),
+    ])
+    gone = [ids[i] for i, who in enumerate(owners) if who == "gone"]
+    assert kizuna.cmd("CUSTOMER.DEL", "gone") == 1
+    assert redis_peer.cmd("XDEL", "outbox", *gone) == len(gone)
+    for group in ("g", "late", "mid"):
+        redis_peer.cmd("XACK", "outbox", group, *gone)
+    after = [
+        ("XLEN", "outbox"),
+        ("XRANGE", "outbox", "-", "+"),
+        ("XREVRANGE", "outbox", "+", "-", "COUNT", 2),
+        ("XRANGE", "outbox", gone[1], gone[2]),
+        ("XINFO", "STREAM", "outbox"),
+        ("XINFO", "STREAM", "outbox", "FULL"),
+        ("XINFO", "GROUPS", "outbox"),
+        ("XINFO", "CONSUMERS", "outbox", "g"),
+        ("XPENDING", "outbox", "g"),
+        ("XPENDING", "outbox", "g", "-", "+", 20),
+        ("XPENDING", "outbox", "g", "-", "+", 20, "alice"),
+        ("XPENDING", "outbox", "mid", "-", "+", 20),
+        ("XREADGROUP", "GROUP", "g", "alice", "STREAMS", "outbox", "0"),
+        ("XCLAIM", "outbox", "g", "bob", 0, *gone),
+        ("XREADGROUP", "GROUP", "late", "dave", "COUNT", 1, "STREAMS", "outbox", ">"),
+        ("XINFO", "GROUPS", "outbox"),
+        ("XREADGROUP", "GROUP", "late", "dave", "STREAMS", "outbox", ">"),
+        ("XREADGROUP", "GROUP", "g", "bob", "STREAMS", "outbox", ">"),
+        ("XINFO", "GROUPS", "outbox"),
+        ("XAUTOCLAIM", "outbox", "g", "erin", 0, "0"),
+        ("XPENDING", "outbox", "g"),
+    ]
+    compare(kizuna, redis_peer, after)
+    # Later entries: counters and lag go on as redis's do past the gaps.
+    more = fill(kizuna, redis_peer, 2, start=20)
+    compare(kizuna, redis_peer, [
+        ("XINFO", "GROUPS", "outbox"),
+        ("XREADGROUP", "GROUP", "mid", "carol", "STREAMS", "outbox", ">"),
+        ("XREADGROUP", "GROUP", "g", "bob", "COUNT", 1, "STREAMS", "outbox", ">"),
+        ("XINFO", "GROUPS", "outbox"),
+        ("XINFO", "STREAM", "outbox", "FULL"),
+    ])
+    # Deleting a customer with no entries, or an unknown one, changes nothing in the outbox.
+    before = kizuna.cmd("XINFO", "STREAM", "outbox", "FULL")
+    kizuna.cmd("EVENT", "silent", "view")
+    assert kizuna.cmd("CUSTOMER.DEL", "silent") == 1
+    assert kizuna.cmd("CUSTOMER.DEL", "gone") == 0
+    assert kizuna.cmd("XINFO", "STREAM", "outbox", "FULL") == before
+    info = kizuna.cmd("XINFO", "STREAM", "outbox")
+    assert info[8:10] == [b"max-deleted-entry-id", gone[-1]]
+    assert info[6:8] == [b"last-generated-id", more[-1].encode()]
+    # Everything gone: the empty stream, as redis's.
+    assert kizuna.cmd("CUSTOMER.DEL", "kept") == 1
+    kept = [ids[i] for i, who in enumerate(owners) if who == "kept"]
+    redis_peer.cmd("XDEL", "outbox", *kept)
+    for group in ("g", "late", "mid"):
+        redis_peer.cmd("XACK", "outbox", group, *kept)
+    # fill's entries name customers c20 and c21, who do not exist: both servers keep them.
+    compare(kizuna, redis_peer, [("XLEN", "outbox"), ("XINFO", "STREAM", "outbox"),
+                                 ("XINFO", "GROUPS", "outbox"), ("XPENDING", "outbox", "g")])

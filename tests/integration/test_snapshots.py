@@ -217,17 +217,36 @@ def test_kill_9_after_save_and_during_bgsave_keeps_every_acknowledged_write(
         assert not [n for n in files(workdir) if n.startswith("temp-")]
 
 
-def test_customer_del_then_save_leaves_no_trace_in_any_file(make_server, workdir):
-    s = start(make_server, workdir)
+@pytest.mark.parametrize("save", ["SAVE", "BGSAVE"])
+def test_customer_del_then_save_leaves_no_trace_in_any_file(make_server, workdir, save):
+    s = start(make_server, workdir, "--message-cap", "10 1d")
+    s.clock_set(T0)
     r = client(s)
-    r.execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
     secret = "secret-customer-4711"
-    for _ in range(5):
-        r.execute_command("EVENT", secret, "view", "ID", "x-" + secret)
-    r.execute_command("EVENT", "other", "view")
+    for c in (("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1),
+              ("BADGE.SET", "fan", "WHEN", "count:view", ">=", 2),
+              ("TRIGGER.SET", "hi", "ON", "view", "DELAY", "1m", "ONCE", "SEND", "hello"),
+              ("TRIGGER.SET", "again", "ON", "view", "DELAY", "1m", "SEND", "more"),
+              ("XGROUP", "CREATE", "outbox", "mail", "0"),
+              ("XGROUP", "CREATE", "outbox", "audit", "0")):
+        assert r.execute_command(*c) in (b"OK", 1), c
+    for _ in range(3):  # each round: a dedupe id, a message or two, the badge once
+        for c in (secret, "other"):
+            r.execute_command("EVENT", c, "view", "ID", "x-" + c)
+            r.execute_command("EVENT", c, "view")
+            r.execute_command("EVENT", c, "purchase", "VALUE", 25)  # insight's buyer figures
+        s.clock_advance("1m")
+    r.execute_command("XREADGROUP", "GROUP", "mail", "sender", "COUNT", 5, "STREAMS", "outbox", ">")
+    r.execute_command("XREADGROUP", "GROUP", "audit", "x", "STREAMS", "outbox", ">")
+    outbox = r.execute_command("XRANGE", "outbox", "-", "+")
+    mine = [e[0] for e in outbox if secret.encode() in e[1]]
+    assert len(mine) >= 4 and len(outbox) > len(mine)
+    pending = r.execute_command("XPENDING", "outbox", "mail", "-", "+", 100)
+    assert any(p[0] in mine for p in pending)
+    r.execute_command("XACK", "outbox", "mail", mine[0])
     assert r.execute_command("BGSAVE") == b"Background saving started"
     wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0", what="BGSAVE")
-    r.execute_command("EVENT", secret, "view")
+    r.execute_command("EVENT", secret, "view")  # and a timer pending at the deletion
 
     def holding():
         out = []
@@ -237,14 +256,30 @@ def test_customer_del_then_save_leaves_no_trace_in_any_file(make_server, workdir
                     out.append(name)
         return out
 
-    assert holding()  # it is on disk until deleted and snapshotted
+    assert "snapshot.ksnap" in holding()  # on disk until deleted and snapshotted
     assert r.execute_command("CUSTOMER.DEL", secret) == 1
-    assert r.execute_command("SAVE") == b"OK"
-    assert holding() == []
+    rest = [e for e in outbox if e[0] not in mine]
+    assert r.execute_command("XRANGE", "outbox", "-", "+") == rest
+    assert r.execute_command("XLEN", "outbox") == len(rest)
+    for group in ("mail", "audit"):
+        left = r.execute_command("XPENDING", "outbox", group, "-", "+", 100)
+        assert left and not [p for p in left if p[0] in mine]
+    # The log record of the deletion replays to the same state.
+    before = digest(s)
     assert s.stop() == 0
-    s2 = start(make_server, workdir)
+    s = start(make_server, workdir, "--message-cap", "10 1d")
+    r = client(s)
+    assert digest(s) == before
+    assert r.execute_command(save) in (b"OK", b"Background saving started")
+    wait_until(lambda: info(s)["rdb_bgsave_in_progress"] == "0" and not holding(),
+               what="the snapshot and the old logs' removal")
+    assert info(s)["rdb_last_bgsave_status"] == "ok"
+    assert s.stop() == 0
+    s2 = start(make_server, workdir, "--message-cap", "10 1d")
+    assert digest(s2) == before
     assert client(s2).execute_command("SCORE", secret, "product") is None
-    assert s2.cmd("SCORE", "other", "product") == b"1"
+    assert s2.cmd("SCORE", "other", "product") == b"4"  # the repeated ID counted once
+    assert s2.cmd("XRANGE", "outbox", "-", "+") == rest
 
 
 def frozen_child(s, workdir):

@@ -281,6 +281,40 @@ TEST_F(GroupFixture, DumpRestoreRoundTrips) {
   EXPECT_EQ(Add(copy, 1), Id(500, 1));
 }
 
+TEST_F(GroupFixture, DeleteIfRemovesEntriesAndEveryPendingReferenceAsXdelPlusXack) {
+  s.ReadNew(*g, C("a"), 2, false, 1000);  // 100, 200
+  s.ReadNew(*g, C("b"), 2, false, 1000);  // 300, 400
+  size_t bytes = s.MemoryBytes();
+  auto odd = [](const StreamEntry& e) { return e.id().ms / 100 % 2 == 1; };
+  EXPECT_EQ(s.DeleteIf(odd), 3u);  // 100, 300, 500
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s.at(0).id(), Id(200, 0));
+  EXPECT_EQ(s.at(1).id(), Id(400, 0));
+  EXPECT_EQ(s.Find(Id(300, 0)), nullptr);
+  EXPECT_EQ(s.first_id(), Id(200, 0));  // the first entry went
+  EXPECT_EQ(s.max_deleted_id(), Id(500, 0));
+  EXPECT_EQ(s.last_id(), Id(500, 0));  // ids never go back
+  EXPECT_EQ(s.entries_added(), 5u);
+  EXPECT_LT(s.MemoryBytes(), bytes);
+  EXPECT_EQ(g->pel().size(), 2u);
+  EXPECT_EQ(C("a").pending, (absl::btree_set<StreamId>{Id(200, 0)}));
+  EXPECT_EQ(C("b").pending, (absl::btree_set<StreamId>{Id(400, 0)}));
+  // A deletion after the group's position makes its counter untrustworthy, as in Redis.
+  EXPECT_EQ(g->entries_read(), 4);
+  EXPECT_EQ(s.Lag(*g), std::nullopt);
+  EXPECT_EQ(s.DeleteIf(odd), 0u);
+  EXPECT_EQ(s.max_deleted_id(), Id(500, 0));
+  // Survives Dump/Restore; appends go on after the last id.
+  Stream copy;
+  copy.Restore(s.Dump());
+  EXPECT_EQ(copy.max_deleted_id(), Id(500, 0));
+  EXPECT_EQ(Add(copy, 1), Id(500, 1));
+  EXPECT_EQ(s.DeleteIf([](const StreamEntry&) { return true; }), 2u);
+  EXPECT_EQ(s.first_id(), StreamId::Min());
+  EXPECT_TRUE(g->pel().empty());
+  EXPECT_EQ(s.Lag(*g), 1);  // as Redis: an empty stream trusts the counter (4 of 5 read)
+}
+
 TEST(Stream, ClearStartsOver) {
   Stream s;
   Add(s, 100);

@@ -97,7 +97,7 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   // Internal clients (log replay, init file) run everything.
   size_t key_index = 0;
   AclDenial denial =
-      client.replaying ? AclDenial::kNone : Acl::Check(*client.user, *entry, args, &key_index);
+      client.internal ? AclDenial::kNone : Acl::Check(*client.user, *entry, args, &key_index);
   if (denial != AclDenial::kNone) {
     bool key = denial == AclDenial::kKey;
     client.last_command = entry->full_name;  // shown as cmd= in the log's client-info
@@ -108,7 +108,7 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
     return reject(StrCat("NOPERM ", Acl::DenialMessage(denial, *client.user, *entry, {})), entry);
   }
 
-  if (server.loading() && !client.replaying && !(spec.flags & kLoading)) {
+  if (server.loading() && !client.internal && !(spec.flags & kLoading)) {
     return reject("LOADING kizuna is loading the dataset in memory", entry);
   }
   bool write = spec.flags & kWrite;
@@ -149,6 +149,13 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
                          client.addr, client.name,
                          static_cast<size_t>(server.config().slowlog_max_len));
   }
+}
+
+std::string_view ErrorReplyText(const protocol::ReplyBuffer& reply) {
+  if (reply.empty() || reply.data()[0] != '-') return {};
+  std::string_view text = reply.view().substr(1);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+  return text;
 }
 
 }  // namespace kizuna::server

@@ -17,6 +17,10 @@ class Session;
 void ExecuteCommand(Server& server, Session& session, std::span<const std::string_view> args,
                     protocol::ReplyBuffer& out);
 
+// For internal clients (replay, init file): the message of an error reply ("ERR ..." without
+// '-' and CRLF), or empty when `reply` is not an error.
+std::string_view ErrorReplyText(const protocol::ReplyBuffer& reply);
+
 }  // namespace kizuna::server
 
 #endif  // KIZUNA_SERVER_DISPATCHER_H_

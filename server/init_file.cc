@@ -14,19 +14,11 @@
 
 namespace kizuna::server {
 
-bool ApplyInitFile(Server& server, const std::string& path, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = StrCat(path, ":0: cannot open init file");
-    return false;
-  }
-  // An internal client with no socket: it is authenticated and never written to.
-  Session client(server, boost::asio::ip::tcp::socket(server.io()), 0);
-  client.info().authenticated = true;
-  client.info().name = "init-file";
-  client.info().replaying = true;  // applied at every start, so never logged
-  client.RefreshParserLimits();
+namespace {
 
+// Runs the lines of `in`; returns the number of commands run, -1 with `error` on a bad line.
+int RunLines(Server& server, Session& client, const std::string& path, std::istream& in,
+             std::string* error) {
   std::string line;
   std::vector<std::string> words;
   std::vector<std::string_view> args;
@@ -38,24 +30,46 @@ bool ApplyInitFile(Server& server, const std::string& path, std::string* error) 
     if (trimmed.empty() || trimmed[0] == '#') continue;
     if (!protocol::SplitArgs(trimmed, &words)) {
       *error = StrCat(path, ":", line_no, ": unbalanced quotes");
-      return false;
+      return -1;
     }
     if (words.empty()) continue;
     args.assign(words.begin(), words.end());
     reply.clear();
     ExecuteCommand(server, client, args, reply);
-    if (!reply.empty() && reply.data()[0] == '-') {
-      std::string_view message = reply.view().substr(1);
-      while (!message.empty() && (message.back() == '\n' || message.back() == '\r')) {
-        message.remove_suffix(1);
-      }
+    if (std::string_view message = ErrorReplyText(reply); !message.empty()) {
       *error = StrCat(path, ":", line_no, ": ", message);
-      return false;
+      return -1;
     }
-    // Not logged, but kept with the definitions a snapshot replays: later ones may name it.
-    server.persistence().AddDefinition(StrCat(server.clock().NowMs()), args);
     ++applied;
   }
+  return applied;
+}
+
+}  // namespace
+
+bool ApplyInitFile(Server& server, const std::string& path, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = StrCat(path, ":0: cannot open init file");
+    return false;
+  }
+  // An internal client with no socket: it is authenticated and never written to. Unlike the
+  // replay client its writes are logged, after what was loaded, like any client's: a log-only
+  // restart then replays them where they really ran, before the events their rules scored
+  // and the client definitions that name them (a TRIGGER ON BADGE of an init-file badge).
+  // Logging also keeps its definitions for snapshots.
+  Session client(server, boost::asio::ip::tcp::socket(server.io()), 0);
+  client.info().authenticated = true;
+  client.info().internal = true;
+  client.info().name = "init-file";
+  client.RefreshParserLimits();
+
+  // The whole file runs at one instant, the time its log records carry.
+  store::PinnableClock& clock = server.pinnable_clock();
+  clock.Pin(clock.NowMs());
+  int applied = RunLines(server, client, path, in, error);
+  clock.Unpin();
+  if (applied < 0) return false;
   LogNotice("Init file ", path, ": applied ", applied, " commands");
   return true;
 }

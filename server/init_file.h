@@ -1,7 +1,9 @@
 // --init-file: a file of commands (definitions, in practice) applied at every start, after
 // persisted state is loaded, so rules can live in version control. One command per line,
 // quoting as redis-cli, blank lines and '#' comments allowed. Each line runs through the
-// normal dispatcher as an internal, authenticated client.
+// normal dispatcher as an internal, authenticated client, all at one clock time, and its
+// writes go to the append-only log like any client's, so a log-only restart replays them in
+// the order they were really applied (then applies the file again).
 #ifndef KIZUNA_SERVER_INIT_FILE_H_
 #define KIZUNA_SERVER_INIT_FILE_H_
 

@@ -18,11 +18,13 @@ namespace kizuna::server {
 
 namespace {
 constexpr auto kProgressEvery = std::chrono::seconds(1);
+constexpr uint64_t kMaxFailureWarnings = 10;
 }  // namespace
 
 std::unique_ptr<Session> MakeReplayClient(Server& server) {
   auto client = std::make_unique<Session>(server, boost::asio::ip::tcp::socket(server.io()), 0);
   client->info().authenticated = true;
+  client->info().internal = true;
   client->info().replaying = true;
   client->info().name = "replay";
   return client;
@@ -67,7 +69,14 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
   store::PinnableClock& clock = server_.pinnable_clock();
   while (true) {
     if (!reader_) {
-      if (next_file_ == files_.size()) return Step::kDone;
+      if (next_file_ == files_.size()) {
+        if (failed_ > 0) {
+          LogWarning("Replay: ", failed_, " of ", records_,
+                     " log records failed (see above); the state differs from before the "
+                     "restart where they applied.");
+        }
+        return Step::kDone;
+      }
       reader_ = std::make_unique<store::RecordFileReader>();
       const std::string& path = files_[next_file_].path;
       if (!reader_->Open(path)) {
@@ -99,7 +108,9 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
         ok = server_.timer_driver().Replay(rec[1], rec.subspan(2));
       } else {
         ExecuteCommand(server_, *client_, rec.subspan(1), reply_);
-        if (reply_.empty() || reply_.data()[0] != '-') {
+        if (std::string_view failed = ErrorReplyText(reply_); !failed.empty()) {
+          WarnFailed(rec[1], failed);
+        } else {
           server_.persistence().AddDefinition(rec[0], rec.subspan(1));
         }
       }
@@ -116,6 +127,15 @@ LogLoader::Step LogLoader::Run(std::chrono::microseconds budget, std::string* er
     ReportProgress();
     if (std::chrono::steady_clock::now() >= deadline) return Step::kMore;
   }
+}
+
+void LogLoader::WarnFailed(std::string_view command, std::string_view message) {
+  // Only successful writes are logged, so a record that fails now did something at first
+  // that is lost: never silent. The first few in full, then only the count.
+  if (++failed_ > kMaxFailureWarnings) return;
+  LogWarning("Replay: the record at offset ", reader_->offset(), " of ", files_[next_file_].path,
+             " (", command, ") failed: ", message,
+             failed_ == kMaxFailureWarnings ? " (further failures are only counted)" : "");
 }
 
 bool LogLoader::FinishFile(store::RecordFileReader::Status st, std::string* error) {

@@ -3,8 +3,10 @@
 //
 // Each record holds the clock at which its command first ran and the command; the command
 // runs through the normal dispatcher as an internal client, with the server clock pinned to
-// that time. A torn final record of the newest log is truncated with a warning; any other
-// bad record stops start-up with the file and offset.
+// that time. A record whose command fails (only if the state it first ran on was not
+// reproduced) is a warning naming file, offset and error, and loading goes on. A torn final
+// record of the newest log is truncated with a warning; any other bad record stops start-up
+// with the file and offset.
 #ifndef KIZUNA_SERVER_LOG_LOADER_H_
 #define KIZUNA_SERVER_LOG_LOADER_H_
 
@@ -12,6 +14,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "protocol/reply_writer.h"
@@ -45,6 +48,8 @@ class LogLoader {
   // Ends the current file; false with `error` when it ended badly.
   bool FinishFile(store::RecordFileReader::Status status, std::string* error);
   void ReportProgress();
+  // A record whose command replied with error `message`: a loud warning.
+  void WarnFailed(std::string_view command, std::string_view message);
 
   Server& server_;
   std::vector<store::LogFile> files_;
@@ -56,6 +61,7 @@ class LogLoader {
   uint64_t done_bytes_ = 0;  // bytes of files already finished
   uint64_t records_ = 0;
   uint64_t file_records_ = 0;
+  uint64_t failed_ = 0;  // records whose command failed
   int64_t start_ms_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point last_report_;

@@ -46,8 +46,10 @@ struct ClientInfo {
   int resp = 2;
   bool authenticated = false;
   AclUser* user = nullptr;  // the ACL user it runs as ("default" until AUTH); never null
-  // Internal client replaying the log: its writes are not logged again, and checks that
-  // depend on the clock are skipped.
+  // Internal client with no socket (log replay, init file): runs everything (no ACL or
+  // -LOADING checks) and never blocks.
+  bool internal = false;
+  // The log's replay client: its writes are in the log already, so they are not logged again.
   bool replaying = false;
   bool monitor = false;
   bool no_evict = false;

@@ -201,9 +201,7 @@ bool SnapshotLoader::Apply(std::span<const std::string_view> rec, std::string* w
     server_.pinnable_clock().Pin(*at);
     ExecuteCommand(server_, *client_, rec.subspan(2), reply);
     server_.pinnable_clock().Unpin();
-    if (!reply.empty() && reply.data()[0] == '-') {
-      std::string_view text = reply.view().substr(1);
-      while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (std::string_view text = ErrorReplyText(reply); !text.empty()) {
       // Definitions replay before the init file is applied: one naming something that only
       // the init file defines cannot be rebuilt here.
       *why = StrCat("definition ", rec[2], " failed (", text,

@@ -154,8 +154,9 @@ void ReadCommand(CommandContext& ctx, bool group_read) {
   std::optional<int64_t> block_ms;
   if (!ParseRead(ctx, group_read, &read, &block_ms)) return;
   if (ServeStreamRead(ctx.server, read, ctx.reply, false) == ReadResult::kReplied) return;
-  // The log replays a blocked read as the non-blocking one it first was.
-  if (!block_ms || ctx.session.info().replaying) return ctx.reply.NullArray();
+  // The log replays a blocked read as the non-blocking one it first was; internal clients
+  // (replay, init file) have nobody to wake.
+  if (!block_ms || ctx.session.info().internal) return ctx.reply.NullArray();
   ctx.server.blocked_readers().Block(ctx.session, std::move(read), *block_ms);
 }
 

@@ -1,7 +1,8 @@
 """The init file and the append-only log (issue 4): the init file's commands are logged where
 they ran, so a log-only restart (no snapshot) replays client definitions that name init-file
 badges and events scored by init-file rules exactly; a changed init file still wins at the
-next start; and a log record that fails at replay is a loud warning, never silent."""
+next start, over a snapshot's definitions too; and a log record that fails at replay is a
+loud warning, never silent."""
 import os
 import signal
 import struct
@@ -166,6 +167,35 @@ def test_changed_init_file_replaces_the_definition_on_the_next_start(make_server
     r = client(s)
     assert points(r, "p") == [b"product", b"5"]
     assert r.execute_command("EVENT", "a", "purchase") == b"17"
+
+
+def test_snapshot_then_log_with_an_edited_init_file(make_server, workdir):
+    init = write_init(workdir, INIT)
+    s = start(make_server, workdir, init=init)
+    s.clock_set(T0)
+    r = client(s)
+    client_definitions_and_events(r)
+    assert r.execute_command("SAVE") == b"OK"
+    r.execute_command("EVENT", "a", "purchase", "VALUE", 30, "ID", "a2")  # only in the log
+    assert s.stop() == 0
+
+    # The edited file wins over the snapshot's and the log's rule, and is logged after them.
+    write_init(workdir, INIT.replace("POINTS product 5", "POINTS product 9"))
+    s = start(make_server, workdir, init=init)
+    s.clock_set(T0 + 3 * DAY)
+    r = client(s)
+    assert points(r, "p") == [b"product", b"9", b"lifestyle", b"1"]
+    r.execute_command("EVENT", "c", "purchase", "ID", "c0")
+    assert r.execute_command("SCORE", "c", "product") == b"9"
+    assert r.execute_command("TRIGGER.LIST") == [
+        [b"thanks", b"ON BADGE vip DELAY 1d SEND thank_you", 0]]
+    before, seen = digest(s), visible(r, ["a", "b", "c"])
+    s.stop(signal.SIGKILL)
+    s = start(make_server, workdir, init=init)
+    assert "failed" not in s.log_text()
+    assert digest(s) == before
+    s.clock_set(T0 + 3 * DAY)
+    assert visible(client(s), ["a", "b", "c"]) == seen
 
 
 def points(r, rule):

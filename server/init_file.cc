@@ -8,6 +8,7 @@
 #include "protocol/arg_splitter.h"
 #include "server/dispatcher.h"
 #include "server/log.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "server/session.h"
 #include "store/strings.h"
@@ -67,9 +68,17 @@ bool ApplyInitFile(Server& server, const std::string& path, std::string* error) 
   // The whole file runs at one instant, the time its log records carry.
   store::PinnableClock& clock = server.pinnable_clock();
   clock.Pin(clock.NowMs());
+  uint64_t log_size = server.persistence().log_size();
   int applied = RunLines(server, client, path, in, error);
   clock.Unpin();
-  if (applied < 0) return false;
+  if (applied < 0) {
+    // Start-up stops: the lines before the bad one leave no trace in the log either (they are
+    // still buffered, as nothing else ran meanwhile).
+    if (!server.persistence().DropAppendsSince(log_size)) {
+      LogWarning("Init file: cannot take back the commands logged before the bad line");
+    }
+    return false;
+  }
   LogNotice("Init file ", path, ": applied ", applied, " commands");
   return true;
 }

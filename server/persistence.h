@@ -82,6 +82,9 @@ class Persistence {
   bool enabled() const { return writer_.is_open(); }
   // Appends one applied write command (called by the dispatcher).
   void Append(std::span<const std::string_view> args);
+  // A failed init file: the records appended since log_size() was `size` are not kept (start-up
+  // stops, so a bad file leaves no trace). False if some were written already.
+  bool DropAppendsSince(uint64_t size) { return !enabled() || writer_.DropAppendsSince(size); }
   // True when this session's replies must wait for the log to reach the disk.
   bool ReplyNeedsSync() const;
   void WaitForSync(std::shared_ptr<Session> session);

@@ -100,6 +100,12 @@ void RecordFileWriter::Close() {
 
 void RecordFileWriter::Append(std::span<const std::string_view> args) { AppendRecord(args, &buf_); }
 
+bool RecordFileWriter::DropAppendsSince(uint64_t size) {
+  if (size < written_ || size > this->size()) return false;
+  buf_.resize(static_cast<size_t>(size - written_));
+  return true;
+}
+
 bool RecordFileWriter::Write() {
   uint64_t base = written_;
   size_t done = 0;

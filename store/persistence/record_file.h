@@ -70,6 +70,9 @@ class RecordFileWriter {
   bool Write();
   // Write() then fdatasync().
   bool Sync();
+  // Undoes the Append()s since size() was `size`, if they are all still buffered; false if
+  // some were written already.
+  bool DropAppendsSince(uint64_t size);
   size_t buffered() const { return buf_.size(); }
   uint64_t size() const { return written_ + buf_.size(); }
   uint64_t written() const { return written_; }

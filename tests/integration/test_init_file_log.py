@@ -198,6 +198,23 @@ def test_snapshot_then_log_with_an_edited_init_file(make_server, workdir):
     assert visible(client(s), ["a", "b", "c"]) == seen
 
 
+def test_a_bad_init_file_leaves_no_trace_in_the_log(make_server, workdir):
+    init = write_init(workdir, INIT)
+    s = start(make_server, workdir, init=init)
+    assert s.stop() == 0
+    size = os.path.getsize(os.path.join(workdir, "data", "appendonly-000001.klog"))
+    write_init(workdir, INIT + "RULE.SET extra ACTION view POINTS product 1\n"
+               "BADGE.SET bad WHEN nope >= 1\n")
+    bad = start(make_server, workdir, init=init, wait=False)
+    assert bad.proc.wait(timeout=30) != 0
+    assert f"{init}:5: " in bad.log_text()
+    # Nothing of the bad start was logged: not even the good lines before the bad one.
+    assert os.path.getsize(os.path.join(workdir, "data", "appendonly-000001.klog")) == size
+    write_init(workdir, INIT)
+    s = start(make_server, workdir, init=init)
+    assert client(s).execute_command("RULE.LIST") == [b"p"]
+
+
 def points(r, rule):
     reply = r.execute_command("RULE.GET", rule)
     return dict(zip(reply[::2], reply[1::2]))[b"points"]

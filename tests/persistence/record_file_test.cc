@@ -117,6 +117,25 @@ TEST(RecordFile, AppendsToAnExistingFile) {
   EXPECT_EQ(ReadBack(path).records, 4);
 }
 
+TEST(RecordFile, DropAppendsSinceUndoesOnlyBufferedRecords) {
+  std::string path = TempFile("drop.log");
+  WriteRecords(path, 2);
+  RecordFileWriter w;
+  ASSERT_TRUE(w.Open(path));
+  uint64_t mark = w.size();
+  std::vector<std::string_view> a = {"SET", "k2", "v2"}, b = {"SET", "k3", "v3"};
+  w.Append(a);
+  uint64_t after_a = w.size();
+  w.Append(b);
+  ASSERT_TRUE(w.DropAppendsSince(after_a));
+  EXPECT_EQ(w.size(), after_a);
+  ASSERT_TRUE(w.Sync());
+  EXPECT_EQ(ReadBack(path).records, 3);
+  EXPECT_FALSE(w.DropAppendsSince(mark));  // k2 is on disk: cannot be taken back
+  EXPECT_FALSE(w.DropAppendsSince(w.size() + 1));
+  EXPECT_EQ(ReadBack(path).records, 3);
+}
+
 TEST(RecordFile, WriteFailureKeepsTheFileWhole) {
   // /dev/full fails every write with ENOSPC, like a full disk.
   RecordFileWriter w;

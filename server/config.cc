@@ -124,6 +124,9 @@ const ConfigParam kParams[] = {
    false},
   {"dedupe-window", K::kDuration, &Config::dedupe_window_ms,
    "an EVENT ID repeated within this time is ignored", true},
+  {"dedupe-max-ids", K::kInt, &Config::dedupe_max_ids,
+   "event ids remembered per customer (raise it to re-import long histories exactly)", true, 1,
+   1 << 20},
   {"message-cap", K::kString, &Config::message_cap,
    "\"<n> <window>\": most trigger messages per customer in the window (empty = none)", true, 0,
    0, "", ValidateMessageCap},
@@ -268,6 +271,29 @@ const ConfigParam* FindConfigParam(std::string_view name) {
     if (p.name == lower) return &p;
   }
   return nullptr;
+}
+
+bool AffectsReplay(const ConfigParam& param) {
+  static constexpr std::string_view kNames[] = {"dedupe-window", "dedupe-max-ids",
+                                                "purchase-action", "message-cap", "outbox-maxlen"};
+  return std::find(std::begin(kNames), std::end(kNames), param.name) != std::end(kNames);
+}
+
+std::vector<std::string> ReplaySettingsCommand(const Config& config) {
+  std::vector<std::string> args = {"CONFIG", "SET"};
+  for (const ConfigParam& p : kParams) {
+    if (!AffectsReplay(p)) continue;
+    args.emplace_back(p.name);
+    args.push_back(p.Get(config));
+  }
+  return args;
+}
+
+void CopyReplaySettings(const Config& from, Config& to) {
+  std::string ignored;
+  for (const ConfigParam& p : kParams) {
+    if (AffectsReplay(p)) p.Set(to, p.Get(from), &ignored);
+  }
 }
 
 namespace {

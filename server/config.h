@@ -62,6 +62,7 @@ struct Config {
   bool enable_debug_command = false;
   // Domain
   int64_t dedupe_window_ms = 24ll * 3600 * 1000;
+  int64_t dedupe_max_ids = 16;  // event ids remembered per customer
   std::string message_cap;
   int64_t outbox_maxlen = 1000000;
   std::string purchase_action = "purchase";
@@ -98,6 +99,16 @@ class ConfigParam {
 std::span<const ConfigParam> ConfigParams();
 // Case-insensitive lookup; nullptr if unknown.
 const ConfigParam* FindConfigParam(std::string_view name);
+
+// Settings that change what a logged write command does (EVENT's dedupe and purchase figures,
+// a firing's message cap, the outbox trim). Replay must run each record under the values in
+// force when it first ran, so the log carries them: every log file starts with them, and a
+// CONFIG SET of one is logged (see Persistence::AppendSettings).
+bool AffectsReplay(const ConfigParam& param);
+// "CONFIG SET name value ..." of every such setting, as `config` has them.
+std::vector<std::string> ReplaySettingsCommand(const Config& config);
+// Copies every such setting from `from` into `to`.
+void CopyReplaySettings(const Config& from, Config& to);
 
 // Loads `path` (redis.conf syntax) into config. On failure returns false with
 // "path:line: reason" in error.

@@ -134,6 +134,15 @@ void Persistence::Append(std::span<const std::string_view> args) {
   AppendWithTime(args);
 }
 
+void Persistence::NoteSettings(bool replaying) {
+  std::vector<std::string> now = ReplaySettingsCommand(server_.config());
+  if (now == logged_settings_) return;
+  logged_settings_ = std::move(now);
+  if (replaying || !enabled()) return;
+  std::vector<std::string_view> args(logged_settings_.begin(), logged_settings_.end());
+  AppendWithTime(args);
+}
+
 void Persistence::AddDefinition(std::string_view ms, std::span<const std::string_view> args) {
   if (args.size() < 2 || !IsDefinition(args[0])) return;
   // The latest entry for the same kind and name: when it is this very command, applying it
@@ -173,7 +182,10 @@ uint64_t Persistence::StartNextLog(std::string* error) {
   }
   store::SyncDirectoryOf(next);
   unsynced_ = false;
-  return ++seq_;
+  ++seq_;
+  logged_settings_.clear();  // replaying this log alone must start from the values in force
+  NoteSettings(false);
+  return seq_;
 }
 
 void Persistence::RemoveLogsBefore(uint64_t seq) {

@@ -85,6 +85,12 @@ class Persistence {
   // A failed init file: the records appended since log_size() was `size` are not kept (start-up
   // stops, so a bad file leaves no trace). False if some were written already.
   bool DropAppendsSince(uint64_t size) { return !enabled() || writer_.DropAppendsSince(size); }
+  // The settings that replay depends on (config.h AffectsReplay): appends them as one
+  // CONFIG SET record when they differ from what the log last said (a replayed record, or
+  // the last one written). Called after CONFIG SET (`replaying`: the record is being
+  // replayed, only remember it), after loading (the configured values take over), and at
+  // the start of every new log.
+  void NoteSettings(bool replaying);
   // True when this session's replies must wait for the log to reach the disk.
   bool ReplyNeedsSync() const;
   void WaitForSync(std::shared_ptr<Session> session);
@@ -128,7 +134,8 @@ class Persistence {
   int64_t last_fsync_ms_ = 0;
   uint64_t write_errors_ = 0;
   uint64_t loaded_records_ = 0;
-  std::vector<std::string_view> record_;  // reused: time + args
+  std::vector<std::string_view> record_;      // reused: time + args
+  std::vector<std::string> logged_settings_;  // as the log last said; empty: never
   char time_text_[24];
 };
 

@@ -63,6 +63,7 @@ bool IsLoopback(const asio::ip::address& a) {
 
 Server::Server(Config config)
     : config_(std::move(config)),
+      startup_config_(config_),
       acceptor_(io_),
       tls_acceptor_(io_),
       signals_(io_),
@@ -142,6 +143,7 @@ void Server::ApplyConfig() {
   monitor_output_limit_ = FindOutputLimit(config_.client_output_buffer_limit, "pubsub");
   store::StoreOptions options = store_->options();
   options.dedupe_window_ms = config_.dedupe_window_ms;
+  options.dedupe_max_ids = config_.dedupe_max_ids;
   options.purchase_action = config_.purchase_action;
   store_->set_options(options);
   // message-cap "n window" (validated when set); empty = no cap.
@@ -351,6 +353,12 @@ void Server::ContinueLoading() {
     // Let clients in between slices: they get -LOADING, INFO shows progress.
     boost::asio::post(io_, [this] { ContinueLoading(); });
     return;
+  }
+  if (step == LogLoader::Step::kDone) {
+    // The replayed CONFIG SETs were history; from now on the configured values apply.
+    CopyReplaySettings(startup_config_, config_);
+    ApplyConfig();
+    persistence_.NoteSettings(false);
   }
   if (step == LogLoader::Step::kDone && !config_.init_file.empty() &&
       !ApplyInitFile(*this, config_.init_file, &error)) {

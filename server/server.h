@@ -141,6 +141,8 @@ class Server {
   void ContinueLoading();
 
   Config config_;
+  // As started (file and flags): replay moves the replay settings, loading restores them.
+  Config startup_config_;
   boost::asio::io_context io_{1};
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::ip::tcp::acceptor tls_acceptor_;

@@ -35,9 +35,9 @@ void DedupeTable::Remember(uint32_t customer, std::string_view id, int64_t ts, i
     ++ids_;
     return;
   }
-  if (r.capacity < kIdsPerCustomer) {
-    // Grow 2, 4, 8, 16: most customers repeat few ids.
-    uint8_t cap = static_cast<uint8_t>(std::max<size_t>(2, r.capacity * 2));
+  if (r.capacity < max_ids_) {
+    // Grow 2, 4, 8, ... up to max_ids: most customers repeat few ids.
+    auto cap = static_cast<uint32_t>(std::min(max_ids_, std::max<size_t>(2, r.capacity * 2)));
     auto bigger = std::make_unique<Entry[]>(cap);
     std::copy(r.entries.get(), r.entries.get() + r.size, bigger.get());
     r.entries = std::move(bigger);
@@ -49,7 +49,7 @@ void DedupeTable::Remember(uint32_t customer, std::string_view id, int64_t ts, i
   Entry& victim = r.entries[r.next];
   if (Within(victim.ts, ts, window)) ++evictions_;
   victim = e;
-  r.next = static_cast<uint8_t>((r.next + 1) % kIdsPerCustomer);
+  r.next = (r.next + 1) % r.size;
 }
 
 void DedupeTable::Forget(uint32_t customer) {
@@ -81,11 +81,12 @@ bool DedupeTable::LoadItems(StateIn& in) {
     uint32_t c;
     uint64_t size, next, capacity;
     if (!in.U32(&c) || !in.U(&size) || !in.U(&next) || !in.U(&capacity)) return false;
-    if (capacity > kIdsPerCustomer || size > capacity || next >= kIdsPerCustomer) return in.Fail();
+    if (capacity > kMaxIdsPerCustomer || size > capacity || (size > 0 && next >= size))
+      return in.Fail();
     Ring& r = rings_[c];
-    r.size = static_cast<uint8_t>(size);
-    r.next = static_cast<uint8_t>(next);
-    r.capacity = static_cast<uint8_t>(capacity);
+    r.size = static_cast<uint32_t>(size);
+    r.next = static_cast<uint32_t>(next);
+    r.capacity = static_cast<uint32_t>(capacity);
     r.entries = std::make_unique<Entry[]>(capacity);
     for (size_t i = 0; i < size; ++i) {
       if (!in.U(&r.entries[i].hash) || !in.I(&r.entries[i].ts)) return false;

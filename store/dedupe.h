@@ -1,12 +1,16 @@
 // DedupeTable: remembers event ids per customer so a repeated EVENT ... ID x within
 // dedupe-window (|Δts| <= window) of an earlier accepted one is a no-op (SPEC EVENT step 2).
 //
-// Bound: each customer keeps at most kIdsPerCustomer ids (the most recently accepted ones, a
-// ring of 64-bit XXH3 hashes of the id plus the event TS: 16 bytes each), so memory is at
-// most 16·kIdsPerCustomer bytes per customer that ever sent an ID, plus the map slot.
-// Customers that never send ids cost nothing. A customer sending more than kIdsPerCustomer
-// distinct ids inside one window can see an old id accepted again; `evictions` counts ids
-// pushed out of a ring while still inside the window of the newest one (INFO reports it).
+// Bound: each customer keeps at most `max_ids` ids (config dedupe-max-ids, default
+// kDefaultIdsPerCustomer: the most recently accepted ones, a ring of 64-bit XXH3 hashes of the
+// id plus the event TS: 16 bytes each), so memory is at most 16·max_ids bytes per customer
+// that ever sent an ID, plus the map slot. Customers that never send ids cost nothing. A
+// customer sending more than max_ids distinct ids inside one window can see an old id accepted
+// again; `evictions` counts ids pushed out of a ring while still inside the window of the
+// newest one (INFO reports it). Re-importing history exactly needs max_ids at least the
+// largest number of id'd events of one customer: SPEC's window is about event TS, so a
+// re-sent historical event matches its first copy however old it is. Seen() scans the ring,
+// O(max_ids). Lowering max_ids does not shrink rings already larger; they keep cycling.
 // The 64-bit hash makes a false "duplicate" practically impossible (~2^-64 per pair).
 #ifndef KIZUNA_STORE_DEDUPE_H_
 #define KIZUNA_STORE_DEDUPE_H_
@@ -25,7 +29,11 @@ class StateOut;
 
 class DedupeTable {
  public:
-  static constexpr size_t kIdsPerCustomer = 16;
+  static constexpr size_t kDefaultIdsPerCustomer = 16;
+  static constexpr size_t kMaxIdsPerCustomer = 1u << 20;
+
+  void set_max_ids(size_t n) { max_ids_ = n; }
+  size_t max_ids() const { return max_ids_; }
 
   // True when (customer, id) was accepted before at a TS within `window` of ts.
   bool Seen(uint32_t customer, std::string_view id, int64_t ts, int64_t window) const;
@@ -54,14 +62,15 @@ class DedupeTable {
     int64_t ts;
   };
   struct Ring {
-    uint8_t size = 0;
-    uint8_t next = 0;  // slot the next id overwrites once full
-    uint8_t capacity = 0;
+    uint32_t size = 0;
+    uint32_t next = 0;  // slot the next id overwrites once full
+    uint32_t capacity = 0;
     std::unique_ptr<Entry[]> entries;
   };
   absl::flat_hash_map<uint32_t, Ring> rings_;
   uint64_t evictions_ = 0;
   size_t ids_ = 0;
+  size_t max_ids_ = kDefaultIdsPerCustomer;
 };
 
 }  // namespace kizuna::store

@@ -325,6 +325,7 @@ StoreStats Store::stats() const {
   s.tracked_pairs = actions_.tracked_pairs();
   s.dedupe_customers = dedupe_.customers();
   s.dedupe_ids = dedupe_.ids();
+  s.dedupe_max_ids_per_customer = dedupe_.max_ids();
   s.dedupe_evictions = dedupe_.evictions();
   s.dedupe_memory_bytes = dedupe_.MemoryBytes();
   s.total_indexed = TotalIndexed();

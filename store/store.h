@@ -153,7 +153,7 @@ struct StoreStats {
   size_t tracked_pairs = 0;
   size_t dedupe_customers = 0;
   size_t dedupe_ids = 0;
-  size_t dedupe_max_ids_per_customer = DedupeTable::kIdsPerCustomer;
+  size_t dedupe_max_ids_per_customer = DedupeTable::kDefaultIdsPerCustomer;
   uint64_t dedupe_evictions = 0;
   size_t dedupe_memory_bytes = 0;
   bool total_indexed = true;
@@ -172,7 +172,10 @@ class Store {
   const StoreOptions& options() const { return options_; }
   // Bumped whenever stored scores are re-based (a half-life changed, or the decay epoch moved).
   uint64_t rebases() const { return rebases_; }
-  void set_options(const StoreOptions& options) { options_ = options; }
+  void set_options(const StoreOptions& options) {
+    options_ = options;
+    dedupe_.set_max_ids(static_cast<size_t>(options.dedupe_max_ids));
+  }
 
   // DBSIZE: number of customers.
   size_t customer_count() const { return customers_.size(); }

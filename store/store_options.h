@@ -12,6 +12,8 @@ namespace kizuna::store {
 struct StoreOptions {
   // dedupe-window: an EVENT ID repeated within this many ms (|Δts|) of an earlier one is a no-op.
   int64_t dedupe_window_ms = 24 * kMsPerHour;
+  // dedupe-max-ids: event ids remembered per customer (DedupeTable).
+  int64_t dedupe_max_ids = 16;
   // purchase-action: the action whose VALUE feeds frequency / monetary / last purchase.
   std::string purchase_action = "purchase";
 };

@@ -11,6 +11,7 @@
 #include "server/config.h"
 #include "server/glob.h"
 #include "server/log.h"
+#include "server/persistence.h"
 #include "server/server.h"
 #include "store/strings.h"
 
@@ -60,6 +61,9 @@ void HandleSet(CommandContext& ctx) {
   }
   ctx.server.config() = std::move(next);
   ctx.server.ApplyConfig();
+  // Settings that change what later writes do go to the log, so replay applies them at the
+  // same point (only those: a password must not reach the data files).
+  ctx.server.persistence().NoteSettings(ctx.session.info().replaying);
   ctx.reply.Ok();
 }
 

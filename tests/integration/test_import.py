@@ -11,6 +11,7 @@ import re
 import subprocess
 
 import pytest
+import redis
 
 IMPORT_BIN = os.environ.get(
     "KIZUNA_IMPORT",
@@ -172,6 +173,38 @@ def test_reimport_changes_nothing_and_counts_duplicates(server, workdir):
     assert summary["rows"] == str(len(rows)) and summary["duplicates"] == str(len(rows))
     assert state(r, customers) == before
     assert "warning" not in err
+
+
+def test_reimport_of_long_histories_is_exact_with_dedupe_max_ids(server, workdir):
+    r = server.client()
+    define(r)
+    rows = history(int(server.clock()), customers=20, per_customer=40)
+    path = os.path.join(workdir, "long.csv")
+    write_csv(path, rows)
+    customers = {row["customer"] for row in rows}
+    most = max(sum(row["customer"] == c for row in rows) for c in customers)
+    assert most > 16
+    # With the default bound (16) the importer says which setting would cover these rows.
+    code, summary, err = run_import(server, path)
+    assert code == 0 and summary["imported"] == str(len(rows))
+    assert f"CONFIG SET dedupe-max-ids {most} before importing keeps them all" in err
+    r.flushall()
+    assert r.execute_command("CONFIG", "SET", "dedupe-max-ids", str(most)) == b"OK"
+    code, summary, err = run_import(server, path)
+    assert code == 0 and summary["imported"] == str(len(rows)) and "warning" not in err
+    before = state(r, customers)
+    code, summary, err = run_import(server, path)
+    assert code == 0, err
+    assert summary["imported"] == "0" and summary["duplicates"] == str(len(rows))
+    assert state(r, customers) == before
+
+
+def test_dedupe_max_ids_rejects_bad_values(server):
+    r = server.client()
+    for bad in ("0", "-1", "abc", str((1 << 20) + 1)):
+        with pytest.raises(redis.ResponseError):
+            r.execute_command("CONFIG", "SET", "dedupe-max-ids", bad)
+    assert r.execute_command("CONFIG", "GET", "dedupe-max-ids") == [b"dedupe-max-ids", b"16"]
 
 
 def test_jsonl_from_stdin_equals_csv_file(make_server, workdir):

@@ -129,8 +129,11 @@ def test_torn_tail_is_truncated_at_any_offset(make_server, workdir):
         events = int(float(score)) if score is not None else 0
         assert 0 <= events <= 20
         assert s.stop() == 0
-        # What survived is a prefix of whole records, and the file was cut to it.
-        assert len(open(path, "rb").read()) <= cut
+        # What survived is a prefix of whole records, and the file was cut to it; a cut inside
+        # the first record (the settings every log starts with) leaves a log that gets them anew.
+        data = open(path, "rb").read()
+        assert len(data) <= cut or (events == 0 and b"EVENT" not in data and
+                                    data.count(b"purchase-action") == 1)
         if events:
             assert f"offset" in s.log_text() or len(open(path, "rb").read()) == cut
 

@@ -155,6 +155,38 @@ TEST_F(StoreTest, DedupeWithinWindow) {
   EXPECT_EQ(store_.stats().dedupe_customers, 2u);
 }
 
+// dedupe-max-ids: a customer's ids beyond the bound push out the oldest (a re-sent old event
+// counts again); raising the bound keeps every id, so re-sending a long history changes nothing.
+TEST_F(StoreTest, DedupeRemembersMaxIdsPerCustomer) {
+  DefaultRules();
+  auto send_history = [&](const char* customer) {
+    double total = 0;
+    for (int i = 0; i < 40; ++i) {
+      total = Event(customer, "view", kT0 + i, std::nullopt, std::nullopt, std::to_string(i));
+    }
+    return total;
+  };
+  EXPECT_EQ(store_.stats().dedupe_max_ids_per_customer, 16u);
+  EXPECT_EQ(send_history("a"), 320);
+  // Only the last 16 ids are remembered: 24..39 are duplicates, 0 counts again.
+  EXPECT_EQ(Event("a", "view", kT0 + 24, std::nullopt, std::nullopt, "24"), 320);
+  EXPECT_EQ(Event("a", "view", kT0 + 39, std::nullopt, std::nullopt, "39"), 320);
+  EXPECT_EQ(Event("a", "view", kT0, std::nullopt, std::nullopt, "0"), 328);
+  StoreOptions o = store_.options();
+  o.dedupe_max_ids = 40;
+  store_.set_options(o);
+  EXPECT_EQ(store_.stats().dedupe_max_ids_per_customer, 40u);
+  EXPECT_EQ(send_history("b"), 320);
+  EXPECT_EQ(send_history("b"), 320);  // all 40 remembered: the re-run is a no-op
+  EXPECT_EQ(store_.ActionCount(store_.FindCustomer("b"), "view"), 40u);
+  // Lowering the bound keeps cycling through the rings already grown.
+  o.dedupe_max_ids = 4;
+  store_.set_options(o);
+  EXPECT_EQ(Event("b", "view", kT0 + 100, std::nullopt, std::nullopt, "new"), 328);
+  EXPECT_EQ(Event("b", "view", kT0 + 39, std::nullopt, std::nullopt, "39"), 328);
+  EXPECT_EQ(Event("b", "view", kT0, std::nullopt, std::nullopt, "0"), 336);  // pushed out
+}
+
 TEST_F(StoreTest, DeleteCustomerAndIndexReuse) {
   DefaultRules();
   Event("a", "view");

@@ -41,9 +41,10 @@ Summary on stdout: rows (read), imported (applied), duplicates (ids the server h
 already seen), rejected (bad rows and rows the server refused). Duplicates are counted
 from the server's INFO scoring counters (events, events_deduped) read before and after,
 on the same connection: exact unless other clients send events meanwhile (then a note
-says the split is approximate). The server remembers only the last 16 ids of each
-customer (INFO scoring: dedupe_max_ids_per_customer), so a re-run is a no-op only for
-customers with at most that many rows with ids; a warning says how many have more.
+says the split is approximate). The server remembers the last dedupe-max-ids ids of each
+customer (default 16; INFO scoring: dedupe_max_ids_per_customer), so a re-run is a no-op
+only for customers with at most that many rows with ids; a warning says how many have more
+and which dedupe-max-ids would cover them all.
 Exit status: 0 every row imported or a duplicate; 2 some rows rejected; 1 an error
 (bad options, unreadable input, connection or authentication failure, --strict stop).
 )";

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -181,6 +182,7 @@ class ImportRun {
     s_.imported = s_.accepted - s_.duplicates;
     for (const auto& [customer, n] : ids_per_customer_) {
       if (n > after.ids_per_customer) ++s_.customers_over_id_bound;
+      s_.most_ids_of_one_customer = std::max<uint64_t>(s_.most_ids_of_one_customer, n);
     }
     s_.id_bound = after.ids_per_customer;
   }
@@ -401,10 +403,12 @@ int PrintSummary(const ImportSummary& s, const ImportOptions& o, FILE* out, FILE
     std::fprintf(err,
                  "kizuna-import: warning: %llu customers have more than %llu rows with ids; the "
                  "server remembers only each customer's last %llu ids, so importing these rows "
-                 "again would apply their older ones again\n",
+                 "again would apply their older ones again (CONFIG SET dedupe-max-ids %llu before "
+                 "importing keeps them all)\n",
                  static_cast<unsigned long long>(s.customers_over_id_bound),
                  static_cast<unsigned long long>(s.id_bound),
-                 static_cast<unsigned long long>(s.id_bound));
+                 static_cast<unsigned long long>(s.id_bound),
+                 static_cast<unsigned long long>(s.most_ids_of_one_customer));
   }
   if (s.error) {
     std::fprintf(err, "kizuna-import: error: %s\n", s.error->c_str());

@@ -12,9 +12,9 @@
 // the summary says the split is approximate. A user whose ACL refuses INFO still imports;
 // the summary then says duplicates are unknown.
 //
-// Re-runs. The server remembers only the last `dedupe_max_ids_per_customer` (16) ids of each
-// customer (store/dedupe.h), so a re-run is a no-op only for customers with at most that many
-// rows with ids; the importer counts them and warns about the others.
+// Re-runs. The server remembers the last `dedupe-max-ids` ids of each customer (default 16,
+// store/dedupe.h), so a re-run is a no-op only for customers with at most that many rows with
+// ids; the importer counts the others and warns, naming the setting that would cover them.
 #ifndef KIZUNA_TOOLS_IMPORT_IMPORTER_H_
 #define KIZUNA_TOOLS_IMPORT_IMPORTER_H_
 
@@ -39,9 +39,10 @@ struct ImportSummary {
   // (id_bound): re-running the import would apply their older rows again.
   uint64_t customers_over_id_bound = 0;
   uint64_t id_bound = 0;
-  bool duplicates_known = true;      // false: the user may not run INFO (ACL)
-  bool stopped = false;              // --strict stopped at a bad row
-  std::optional<std::string> error;  // a fatal problem (the import did not finish)
+  uint64_t most_ids_of_one_customer = 0;  // the dedupe-max-ids that would cover every customer
+  bool duplicates_known = true;           // false: the user may not run INFO (ACL)
+  bool stopped = false;                   // --strict stopped at a bad row
+  std::optional<std::string> error;       // a fatal problem (the import did not finish)
   double seconds = 0;
 
   uint64_t rejected() const { return invalid + refused; }

@@ -181,10 +181,12 @@ uint64_t Persistence::StartNextLog(std::string* error) {
     return 0;
   }
   store::SyncDirectoryOf(next);
-  unsynced_ = false;
   ++seq_;
-  logged_settings_.clear();  // replaying this log alone must start from the values in force
+  // Replaying this log alone must start from the values in force. The record only needs to
+  // precede the log's next ones, which it does in the buffer: no reply waits for it.
+  logged_settings_.clear();
   NoteSettings(false);
+  unsynced_ = false;
   return seq_;
 }
 

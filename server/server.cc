@@ -319,16 +319,17 @@ bool Server::RequestShutdown(std::optional<bool> save, bool force) {
   LogNotice("User requested shutdown...");
   snapshotter_.KillChild();
   // The log is flushed and fsynced whatever `save` says; NOSAVE skips only the snapshot.
-  if (!persistence_.FlushAndSync()) exit_code_ = 1;
+  bool flushed = persistence_.FlushAndSync();
   if (save.value_or(!config_.save.empty()) && !loading_) {
     LogNotice("Saving the final snapshot before exiting.");
     std::string error;
     if (!snapshotter_.Save(&error)) {
       LogWarning("Error trying to save the DB: ", error);
-      if (!force) return false;
-      exit_code_ = 1;
+      if (!force) return false;  // still serving: a later shutdown decides the exit code
+      flushed = false;
     }
   }
+  if (!flushed) exit_code_ = 1;
   SdNotify("STOPPING=1");
   shutting_down_ = true;
   boost::system::error_code ignored;

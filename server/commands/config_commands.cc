@@ -13,6 +13,7 @@
 #include "server/log.h"
 #include "server/persistence.h"
 #include "server/server.h"
+#include "server/session.h"
 #include "store/strings.h"
 
 namespace kizuna::server {

@@ -47,6 +47,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -66,6 +67,39 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class HotWriters:
+    """`n` threads, each on its own connection from `connect()`, sending `command` in a loop
+    and counting the replies they got (the acknowledged writes), until `stop()` or until the
+    server goes away. Counts are per thread, so no increment is lost."""
+
+    def __init__(self, connect, n, command=("EVENT", "hot", "view")):
+        self._stop = threading.Event()
+        self._counts = [0] * n
+        self._threads = [threading.Thread(target=self._run, args=(connect, i, command))
+                         for i in range(n)]
+        for t in self._threads:
+            t.start()
+
+    def _run(self, connect, i, command):
+        w = connect()
+        while not self._stop.is_set():
+            try:
+                w.execute_command(*command)
+            except redis.ConnectionError:
+                return
+            self._counts[i] += 1
+
+    @property
+    def acked(self):
+        return sum(self._counts)
+
+    def stop(self):
+        self._stop.set()
+        for t in self._threads:
+            t.join()
+        return self.acked
 
 
 def wait_until(predicate, timeout=10.0, what="condition", interval=0.01):

@@ -4,13 +4,12 @@ import os
 import random
 import signal
 import subprocess
-import threading
 
 import pytest
 import redis
 
 import resp
-from conftest import SERVER_BIN, wait_until
+from conftest import SERVER_BIN, HotWriters, wait_until
 
 CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
 # No automatic snapshots: these tests are about the log alone (test_snapshots.py has the rest).
@@ -80,29 +79,12 @@ def test_kill_9_loses_no_acknowledged_event(make_server, workdir):
     s = durable_server(make_server, workdir)
     s.client().execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
     for round_ in range(4):
-        r = s.client()
-        stop = threading.Event()
-        count = [0]
-
-        def writer():
-            w = s.client()
-            while not stop.is_set():
-                try:
-                    w.execute_command("EVENT", "hot", "view")
-                except redis.ConnectionError:
-                    return
-                count[0] += 1
-
-        threads = [threading.Thread(target=writer) for _ in range(4)]
-        for t in threads:
-            t.start()
-        wait_until(lambda: count[0] >= 200 + rng.randrange(400), what="some acknowledged events")
+        writers = HotWriters(s.client, 4)
+        target = 200 + rng.randrange(400)
+        wait_until(lambda: writers.acked >= target, what="some acknowledged events")
         os.kill(s.pid, signal.SIGKILL)
         s.proc.wait()
-        stop.set()
-        for t in threads:
-            t.join()
-        acked += count[0]
+        acked += writers.stop()
         s = durable_server(make_server, workdir)
         score = float(s.client().execute_command("SCORE", "hot", "product"))
         # Every acknowledged event is there; at most one unacknowledged one per writer more.

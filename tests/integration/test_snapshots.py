@@ -5,14 +5,13 @@ leaving no trace, the log hand-over, and corrupt snapshots."""
 import os
 import signal
 import subprocess
-import threading
 import time
 
 import pytest
 import redis
 
 import resp
-from conftest import SERVER_BIN, assert_same_replies, wait_until
+from conftest import SERVER_BIN, HotWriters, assert_same_replies, wait_until
 
 CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
 FLAGS = ["--clock", "manual", "--enable-debug-command", "yes"]
@@ -183,36 +182,19 @@ def test_kill_9_after_save_and_during_bgsave_keeps_every_acknowledged_write(
     client(s).execute_command("RULE.SET", "v", "ACTION", "view", "POINTS", "product", 1)
     acked = 0
     for round_ in range(3):
-        stop = threading.Event()
-        count = [0]
-
-        def writer():
-            w = client(s)
-            while not stop.is_set():
-                try:
-                    w.execute_command("EVENT", "hot", "view")
-                except redis.ConnectionError:
-                    return
-                count[0] += 1
-
-        threads = [threading.Thread(target=writer) for _ in range(3)]
-        for t in threads:
-            t.start()
-        wait_until(lambda: count[0] >= 100, what="writes before BGSAVE")
+        writers = HotWriters(lambda: client(s), 3)
+        wait_until(lambda: writers.acked >= 100, what="writes before BGSAVE")
         saves = int(info(s)["rdb_saves"])
         assert s.cmd("BGSAVE") == b"Background saving started"
         if round_ < 2:
             wait_until(lambda: int(info(s)["rdb_saves"]) == saves + 1, what="BGSAVE to finish")
             assert info(s)["rdb_last_bgsave_status"] == "ok"
-            mark = count[0]
-            wait_until(lambda: count[0] >= mark + 100, what="writes after BGSAVE")
+            mark = writers.acked
+            wait_until(lambda: writers.acked >= mark + 100, what="writes after BGSAVE")
         # Round 2: killed while the child may still be writing.
         os.kill(s.pid, signal.SIGKILL)
         s.proc.wait()
-        stop.set()
-        for t in threads:
-            t.join()
-        acked += count[0]
+        acked += writers.stop()
         s = start(make_server, workdir)
         score = float(client(s).execute_command("SCORE", "hot", "product"))
         assert acked <= score <= acked + 3 * (round_ + 1), (acked, score)

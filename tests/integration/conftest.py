@@ -41,6 +41,7 @@ Teardown sends SIGTERM to every kizuna-server still running and asserts exit cod
 test fails, each server's log is printed (pytest shows it under "Captured stdout teardown").
 No test sleeps for a fixed time: use wait_until(predicate) or the manual clock.
 """
+import contextlib
 import os
 import resource
 import signal
@@ -67,6 +68,20 @@ def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def small_disk(workdir, size):
+    """A tmpfs of `size` ("64k", "1m") mounted at workdir/small, to fill the disk for real;
+    skips the test where mounting is not allowed."""
+    mnt = os.path.join(workdir, "small")
+    os.makedirs(mnt)
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", mnt]).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", mnt])
 
 
 class HotWriters:

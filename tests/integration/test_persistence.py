@@ -9,7 +9,7 @@ import pytest
 import redis
 
 import resp
-from conftest import SERVER_BIN, HotWriters, wait_until
+from conftest import SERVER_BIN, HotWriters, small_disk, wait_until
 
 CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
 # No automatic snapshots: these tests are about the log alone (test_snapshots.py has the rest).
@@ -145,11 +145,7 @@ def test_flipped_byte_refuses_start_then_check_fix_repairs(make_server, workdir)
 
 
 def test_full_disk_refuses_writes_keeps_reads(make_server, workdir):
-    mnt = os.path.join(workdir, "small")
-    os.makedirs(mnt)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", mnt]).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_disk(workdir, "64k") as mnt:
         s = make_server("--dir", mnt, "--appendonly", "yes", "--appendfsync", "always",
                         flags=FLAGS)
         r = s.client()
@@ -169,8 +165,6 @@ def test_full_disk_refuses_writes_keeps_reads(make_server, workdir):
         subprocess.run(["mount", "-o", "remount,size=4m", mnt], check=True)
         s2 = make_server("--dir", mnt, "--appendonly", "yes", flags=FLAGS)
         assert s2.client().execute_command("DBSIZE") >= acked
-    finally:
-        subprocess.run(["umount", "-l", mnt])
 
 
 def test_appendonly_no_writes_no_files(make_server, workdir):

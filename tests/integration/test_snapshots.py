@@ -11,7 +11,7 @@ import pytest
 import redis
 
 import resp
-from conftest import SERVER_BIN, HotWriters, assert_same_replies, wait_until
+from conftest import SERVER_BIN, HotWriters, assert_same_replies, small_disk, wait_until
 
 CHECK_BIN = os.path.join(os.path.dirname(SERVER_BIN), "..", "tools", "kizuna-check")
 FLAGS = ["--clock", "manual", "--enable-debug-command", "yes"]
@@ -564,11 +564,7 @@ def test_definitions_naming_init_file_ones_survive_snapshot_restarts(make_server
 
 
 def test_full_disk_fails_the_snapshot_and_keeps_the_logs(make_server, workdir):
-    mnt = os.path.join(workdir, "small")
-    os.makedirs(mnt)
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", mnt]).returncode != 0:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_disk(workdir, "1m") as mnt:
         s = make_server("--dir", mnt, "--appendonly", "yes", "--appendfsync", "always",
                         "--save", "", flags=FLAGS)
         r = client(s)
@@ -593,5 +589,3 @@ def test_full_disk_fails_the_snapshot_and_keeps_the_logs(make_server, workdir):
         assert s.stop() == 0
         s2 = make_server("--dir", mnt, "--appendonly", "yes", "--save", "", flags=FLAGS)
         assert s2.cmd("DBSIZE") == 500
-    finally:
-        subprocess.run(["umount", "-l", mnt])

@@ -67,6 +67,8 @@ const ConfigParam kParams[] = {
    0, INT32_MAX},
   {"tcp-keepalive", K::kInt, &Config::tcp_keepalive, "TCP keepalive seconds (0 = off)", true, 0,
    INT32_MAX},
+  {"busy-poll", K::kInt, &Config::busy_poll, "microseconds to keep polling for input after a "
+   "busy event-loop turn before sleeping (0 = off)", true, 0, 1000},
   {"http-port", K::kInt, &Config::http_port, "port of the dashboard, /metrics and /api/stats "
    "(0 = off)", false, 0, 65535},
   {"requirepass", K::kString, &Config::requirepass, "password of the default user", true},

@@ -26,6 +26,9 @@ struct Config {
   int64_t timeout = 0;  // seconds of idleness before a client is closed; 0 = never
   int64_t tcp_keepalive = 300;
   int64_t http_port = 0;
+  // Microseconds the event loop keeps polling for input, after a turn that served several
+  // clients, before it sleeps (0 = off). See Server::RunLoop.
+  int64_t busy_poll = 20;
   // Security
   std::string requirepass;
   std::string aclfile;           // ACL users file (ACL SAVE/LOAD, read at start); empty = none

@@ -139,6 +139,8 @@ void StatsSection(Server& s, std::string* out) {
   Line(out, "total_net_output_bytes", st.total_net_output_bytes);
   Line(out, "rejected_connections", st.rejected_connections);
   Line(out, "total_error_replies", st.total_error_replies);
+  Line(out, "eventloop_cycles", st.eventloop_cycles);
+  Line(out, "eventloop_busy_polls", st.eventloop_busy_polls);
   const AclLog& acl = s.acl().log();
   Line(out, "acl_access_denied_auth", acl.denied_auth());
   Line(out, "acl_access_denied_cmd", acl.denied_cmd());

@@ -46,6 +46,9 @@ struct ServerStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
+  // Event-loop turns, and the turns after which the loop kept polling (busy-poll).
+  uint64_t eventloop_cycles = 0;
+  uint64_t eventloop_busy_polls = 0;
   // instantaneous_ops_per_sec: commands counted over the last sampling period.
   uint64_t ops_sample_commands = 0;
   int64_t ops_sample_time_ms = 0;
@@ -139,6 +142,8 @@ class Server {
   void CloseStalledHandshakes(store::TimeMs now);
   void Cron();
   void ContinueLoading();
+  // io_.run(), polling for a while after busy turns (busy-poll) instead of sleeping at once.
+  void RunLoop();
 
   Config config_;
   // As started (file and flags): replay moves the replay settings, loading restores them.

@@ -1,9 +1,11 @@
 """Many clients, deep pipelines, redis-benchmark, maxclients, and clients that never read."""
+import os
 import re
 import select
 import socket
 import subprocess
 import threading
+import time
 
 import resp
 from conftest import raise_nofile, wait_until
@@ -182,3 +184,46 @@ def test_query_buffer_limit_closes_the_client(server, redis_server):
         # Below the limit is fine.
         ok = peer.raw()
         assert ok.command("ECHO", b"y" * 500_000) == b"y" * 500_000
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def busy_polls(peer):
+    return peer.client().info("stats")["eventloop_busy_polls"]
+
+
+def test_busy_poll_only_after_turns_that_served_several_clients(make_server):
+    s = make_server("--busy-poll", "1000")
+    assert s.cmd("CONFIG", "GET", "busy-poll") == [b"busy-poll", b"1000"]
+    for bad in ("-1", "1001", "lots", "2.5"):
+        assert isinstance(s.cmd("CONFIG", "SET", "busy-poll", bad), resp.Error), bad
+    assert s.cmd("CONFIG", "GET", "busy-poll") == [b"busy-poll", b"1000"]
+    # 50 clients at once: turns serve several of them, and the loop polls after those.
+    subprocess.run(["redis-benchmark", "-p", str(s.port), "-c", "50", "-n", "20000", "-t", "ping",
+                    "-q"], check=True, capture_output=True, timeout=120)
+    assert busy_polls(s) > 0
+    # Quiet: the server sleeps, it does not spin (1 ms of polling per cron turn would show).
+    before = cpu_seconds(s.pid)
+    time.sleep(1.0)
+    assert cpu_seconds(s.pid) - before < 0.2
+    # One client at a time, pausing between requests (a web tier's pace): each turn serves
+    # one request and the loop sleeps right after it (1 ms of polling after each of 200
+    # requests would be 0.2 s of CPU).
+    c = s.client()
+    polls, before = busy_polls(s), cpu_seconds(s.pid)
+    for _ in range(200):
+        assert c.ping()
+        time.sleep(0.003)
+    assert cpu_seconds(s.pid) - before < 0.1
+    assert busy_polls(s) - polls < 20
+    # Off: no polling at all, whatever the load.
+    assert s.cmd("CONFIG", "SET", "busy-poll", "0") == b"OK"
+    polls = busy_polls(s)
+    subprocess.run(["redis-benchmark", "-p", str(s.port), "-c", "50", "-n", "20000", "-t", "ping",
+                    "-q"], check=True, capture_output=True, timeout=120)
+    assert busy_polls(s) == polls

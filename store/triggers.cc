@@ -141,6 +141,9 @@ bool Triggers::Delete(std::string_view name) {
       wheel_.Cancel(wheel_.HandleAt(entry.second));
       return true;
     });
+    if (i < 32) {  // a trigger defined later in this slot starts with nothing armed
+      for (uint32_t& bits : armed_) bits &= ~(1u << i);
+    }
     for (auto& [c, fired] : fired_once_) std::erase(fired, i);
     for (auto& [action, item] : t.pairs) store_->UntrackPair(action, item);
     t = Trigger{};
@@ -233,6 +236,7 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   if (import) return;       // IMPORT arms nothing and emits nothing
   // Step 8, in definition order: ON <action> triggers, then arrivals in the order they came.
   matched_.clear();
+  SyncArmed();
   for (uint32_t i : By(on_action_, e.action)) {
     if (!Matches(triggers_[i], e)) continue;
     pending_.prefetch(Payload(i, e.customer));
@@ -273,7 +277,13 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
   Trigger& t = triggers_[index];
   CustomerIndex c = e.customer;
   uint64_t key = Payload(index, c);
-  if (pending_.contains(key)) return;  // one pending timer per (trigger, customer)
+  // One pending timer per (trigger, customer). For the first 32 triggers armed_ says whether
+  // there is one without a probe of pending_ (a random cache miss).
+  if (index < 32 && !probe_all_) {
+    if (c < armed_.size() && (armed_[c] >> index & 1)) return;
+  } else if (pending_.contains(key)) {
+    return;
+  }
   if (t.once && HasFiredOnce(index, c)) return;
   if (t.condition && !engagement_->Holds(*t.condition, c, e.record, e.now)) return;
   pending_.emplace(key, wheel_.Arm(e.input.ts + t.delay_ms, key).index);

@@ -104,7 +104,8 @@ class Triggers : public StoreObserver, private EngagementSink {
 
   void OnEvent(const AppliedEvent& event) override;
   void Prefetch(CustomerIndex c, const EventInput& in, ActionId action) override;
-  // Probes every UNLESS trigger in step 5 instead of only those armed_ says may be pending:
+  // Probes pending_ for every UNLESS trigger in step 5 and every arming in step 8 instead of
+  // trusting armed_ (which says what may be pending for the first 32 triggers):
   // the reference that tests hold the skipping to.
   void set_probe_all(bool on) { probe_all_ = on; }
   void OnCustomerDeleted(CustomerIndex c, std::string_view id) override;

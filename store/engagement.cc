@@ -328,6 +328,11 @@ void Engagement::Prefetch(CustomerIndex c) const {
   if (c >= known_.size()) return;  // no definitions, or a customer they never saw
   __builtin_prefetch(&known_[c]);
   awards_.prefetch(c);
+  // The membership words an entry or exit would flip (one line per segment, in flight together).
+  size_t word = c / 64;
+  for (const Segment& s : segments_) {
+    if (s.live && word < s.members.size()) __builtin_prefetch(&s.members[word], 1);
+  }
 }
 
 void Engagement::OnEvent(const AppliedEvent& event) {

@@ -398,6 +398,7 @@ void Server::RunLoop() {
     auto until = SteadyClock::now() + window;
     while (!io_.stopped()) {
       if (io_.poll() > 0) {
+        ++stats_.eventloop_cycles;
         until = SteadyClock::now() + window;
       } else if (SteadyClock::now() >= until) {
         break;

@@ -46,7 +46,8 @@ struct ServerStats {
   uint64_t total_net_input_bytes = 0;
   uint64_t total_net_output_bytes = 0;
   uint64_t total_error_replies = 0;
-  // Event-loop turns, and the turns after which the loop kept polling (busy-poll).
+  // Event-loop turns that ran handlers, and the turns after which the loop kept polling
+  // instead of sleeping (busy-poll).
   uint64_t eventloop_cycles = 0;
   uint64_t eventloop_busy_polls = 0;
   // instantaneous_ops_per_sec: commands counted over the last sampling period.

@@ -215,12 +215,14 @@ def test_busy_poll_only_after_turns_that_served_several_clients(make_server):
     # one request and the loop sleeps right after it (1 ms of polling after each of 200
     # requests would be 0.2 s of CPU).
     c = s.client()
+    cycles = c.info("stats")["eventloop_cycles"]
     polls, before = busy_polls(s), cpu_seconds(s.pid)
     for _ in range(200):
         assert c.ping()
         time.sleep(0.003)
     assert cpu_seconds(s.pid) - before < 0.1
     assert busy_polls(s) - polls < 20
+    assert c.info("stats")["eventloop_cycles"] - cycles >= 200  # a turn per request at least
     # Off: no polling at all, whatever the load.
     assert s.cmd("CONFIG", "SET", "busy-poll", "0") == b"OK"
     polls = busy_polls(s)

@@ -47,12 +47,16 @@ bool TimerDriver::FireSlice() {
 }
 
 void TimerDriver::FireAfterWrite() {
+  // Nothing pending (every write of a server without triggers): no clock to read, and the
+  // driver's own timer keeps running on its own.
+  store::TimeMs next = server_.triggers().next_wakeup();
+  if (next == INT64_MAX) return;
   store::TimeMs now = server_.clock().NowMs();
-  if (server_.triggers().next_wakeup() <= now) {
+  if (next <= now) {
     bool done = false;
     while (!done) server_.triggers().Fire(now, SIZE_MAX, late_before_, &done);
   }
-  if (started_) Schedule();
+  if (started_) Schedule(now);
 }
 
 void TimerDriver::AdvanceManualClock(store::TimeMs target) {
@@ -122,9 +126,10 @@ bool TimerDriver::Replay(std::string_view record, std::span<const std::string_vi
   return true;
 }
 
-void TimerDriver::Schedule() {
+void TimerDriver::Schedule() { Schedule(server_.clock().NowMs()); }
+
+void TimerDriver::Schedule(store::TimeMs now) {
   if (!started_ || server_.manual_clock()) return;  // a manual clock moves only by DEBUG CLOCK
-  store::TimeMs now = server_.clock().NowMs();
   store::TimeMs next = server_.triggers().next_wakeup();
   if (next <= now) {
     if (slice_posted_) return;

@@ -55,6 +55,7 @@ class TimerDriver {
   // Re-checks one slice of customers and logs it if anything changed; true at the end of a pass.
   bool RecheckSlice();
   void Schedule();
+  void Schedule(store::TimeMs now);  // `now`: the server clock, read by the caller
 
   Server& server_;
   boost::asio::steady_timer timer_;

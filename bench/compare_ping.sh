@@ -44,13 +44,8 @@ for round in $(seq "$ROUNDS"); do
     for test in ping_mbulk echo; do
       if [ "$test" = echo ]; then cmd=(ECHO hello); else cmd=(-t ping_mbulk); fi
       n=$(requests_for "$P" "${cmd[@]}")
-      if [ $(((round + P) % 2)) = 0 ]; then
-        r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$P" "${cmd[@]}")
-        k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$P" "${cmd[@]}")
-      else
-        k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$P" "${cmd[@]}")
-        r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$P" "${cmd[@]}")
-      fi
+      read -r r k <<<"$(measured_pair $((round + P)) "$REDIS_PID" "$REDIS_PORT" "$KIZUNA_PID" \
+        "$KIZUNA_PORT" "$n" "$P" "${cmd[@]}")"
       print_row "$test" "$P" "$r" "$k" "$n"
     done
   done

@@ -51,13 +51,8 @@ for round in $(seq "$ROUNDS"); do
     n=$N; [ "$P" = 1 ] && n=$((N / 4))
     for action in view purchase; do
       cmd=(-r "$CUSTOMERS" EVENT cust:__rand_int__ "$action" ITEM product:3)
-      if [ $(((round + P) % 2)) = 0 ]; then
-        a=$(measured_run "$NONE_PID" "$NONE_PORT" "$n" "$P" "${cmd[@]}")
-        b=$(measured_run "$TEN_PID" "$TEN_PORT" "$n" "$P" "${cmd[@]}")
-      else
-        b=$(measured_run "$TEN_PID" "$TEN_PORT" "$n" "$P" "${cmd[@]}")
-        a=$(measured_run "$NONE_PID" "$NONE_PORT" "$n" "$P" "${cmd[@]}")
-      fi
+      read -r a b <<<"$(measured_pair $((round + P)) "$NONE_PID" "$NONE_PORT" "$TEN_PID" \
+        "$TEN_PORT" "$n" "$P" "${cmd[@]}")"
       IFS=, read -r ar _ _ acpu <<<"$a"
       IFS=, read -r br _ _ bcpu <<<"$b"
       printf "%-5s %-9s %-3s %12s %12s %8s %8s %6.2f %6.2f\n" "$round" "$action" "$P" "$ar" \

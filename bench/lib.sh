@@ -55,6 +55,22 @@ measured_run() {
   echo "$csv,$(echo "($after - $before) * 1000000 / $n" | bc -l | xargs printf '%.2f')"
 }
 
+# measured_pair ORDER PID_A PORT_A PID_B PORT_B REQUESTS PIPELINE [args...] -> "row_a row_b"
+# The same load against two servers, A first when ORDER is even, else B first (callers flip
+# ORDER between rounds so that neither always runs on a warm machine).
+measured_pair() {
+  local order=$1 pid_a=$2 port_a=$3 pid_b=$4 port_b=$5 a b
+  shift 5
+  if [ $((order % 2)) = 0 ]; then
+    a=$(measured_run "$pid_a" "$port_a" "$@")
+    b=$(measured_run "$pid_b" "$port_b" "$@")
+  else
+    b=$(measured_run "$pid_b" "$port_b" "$@")
+    a=$(measured_run "$pid_a" "$port_a" "$@")
+  fi
+  echo "$a $b"
+}
+
 print_header() {  # [extra column title]
   printf "%-12s %-3s %12s %12s %6s %6s %6s %6s %8s %8s %6s %s\n" test P redis_ops/s kizuna_ops/s \
     r_p50 k_p50 r_p99 k_p99 r_cpu_us k_cpu_us ratio "${1:-}"

@@ -17,7 +17,7 @@ printf '%-5s %-40s %9s %9s %9s %9s %7s %7s\n' round binary none_med none_min ten
   r_med r_min
 for ((round = 1; round <= rounds; round++)); do
   for bin in "$@"; do
-    "$bin" --benchmark_filter=BM_Event --benchmark_repetitions="$reps" \
+    "$bin" --benchmark_filter='BM_Event/' --benchmark_repetitions="$reps" \
       --benchmark_enable_random_interleaving=true --benchmark_format=json 2>/dev/null |
       python3 -c '
 import json, statistics, sys

@@ -19,11 +19,16 @@ start_redis() {  # extra args go to redis-server
   wait_ping "$REDIS_PORT"
 }
 
+# KIZUNA_FLAGS (e.g. "--busy-poll 0") are added to every kizuna-server a script starts, after
+# its own flags, so an A/B of a setting needs no script change.
+read -r -a EXTRA_KIZUNA_FLAGS <<<"${KIZUNA_FLAGS:-}"
+
 start_kizuna() {  # $1 = binary, rest = flags
   local bin=$1; shift
   KIZUNA_PORT=$(free_port)
   KIZUNA_DIR=$(mktemp -d)
-  "${SERVER_PIN[@]}" "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" >"$KIZUNA_DIR/log" 2>&1 &
+  "${SERVER_PIN[@]}" "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" \
+    "${EXTRA_KIZUNA_FLAGS[@]}" >"$KIZUNA_DIR/log" 2>&1 &
   KIZUNA_PID=$!
   wait_ping "$KIZUNA_PORT"
 }

@@ -7,9 +7,11 @@
 #include "store/strings.h"
 
 namespace kizuna::store {
+
 namespace {
 
 constexpr double kDayMs = 24.0 * 3600 * 1000;
+constexpr size_t kPrefetchedSegments = 16;
 
 bool ValidName(std::string_view name) {
   if (name.empty() || name.size() > 128) return false;
@@ -328,9 +330,12 @@ void Engagement::Prefetch(CustomerIndex c) const {
   if (c >= known_.size()) return;  // no definitions, or a customer they never saw
   __builtin_prefetch(&known_[c]);
   awards_.prefetch(c);
-  // The membership words an entry or exit would flip (one line per segment, in flight together).
+  // The membership words an entry or exit would flip (one line per segment, in flight
+  // together), for the first kPrefetchedSegments: more would only fill the line-fill buffers.
   size_t word = c / 64;
-  for (const Segment& s : segments_) {
+  size_t n = std::min(segments_.size(), kPrefetchedSegments);
+  for (size_t i = 0; i < n; ++i) {
+    const Segment& s = segments_[i];
     if (s.live && word < s.members.size()) __builtin_prefetch(&s.members[word], 1);
   }
 }

@@ -12,6 +12,7 @@
 #include "server/commands/families.h"
 #include "server/server.h"
 #include "server/session.h"
+#include "store/huge_pages.h"
 #include "store/strings.h"
 
 namespace kizuna::server {
@@ -89,6 +90,8 @@ void MemorySection(Server& s, std::string* out) {
   Line(out, "mem_fragmentation_ratio",
        FormatFixed(used ? static_cast<double>(rss) / used : 0.0, 2));
   Line(out, "mem_allocator", "libc");
+  Line(out, "mem_huge_pages", s.config().huge_pages ? "yes" : "no");
+  Line(out, "mem_anon_huge_pages", store::AnonHugePageBytes());
 }
 
 void PersistenceSection(Server& s, std::string* out) {

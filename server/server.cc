@@ -18,6 +18,7 @@
 #include "server/sd_notify.h"
 #include "server/session.h"
 #include "store/duration.h"
+#include "store/huge_pages.h"
 #include "store/strings.h"
 
 namespace kizuna::server {
@@ -155,6 +156,7 @@ void Server::ApplyConfig() {
     triggers_->set_message_cap(0, 0);
   }
   store_->outbox().set_max_len(static_cast<uint64_t>(config_.outbox_maxlen));
+  store::SetHugePagesEnabled(config_.huge_pages);
   for (auto& [id, session] : sessions_) {
     // A password set at run time does not log out clients that are already connected.
     session->RefreshParserLimits();

@@ -91,7 +91,7 @@ RecordPool::Handle RecordPool::Allocate(int cls) {
         }
       }
     }
-    chunks_.emplace_back(new unsigned char[kChunkBytes]);
+    chunks_.push_back(MakeLargeArray<unsigned char>(kChunkBytes));
     chunk_used_units_ = 0;
   }
   Handle h = static_cast<Handle>((chunks_.size() - 1) * kUnitsPerChunk + chunk_used_units_);

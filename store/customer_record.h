@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/huge_pages.h"
+
 namespace kizuna::store {
 
 // Counter keys: an action id, or kPairKeyBit | tracked (action, item) pair id.
@@ -81,7 +83,7 @@ class RecordPool {
   unsigned char* At(Handle h) const;
   Handle Allocate(int cls);
 
-  std::vector<std::unique_ptr<unsigned char[]>> chunks_;
+  std::vector<LargeArray<unsigned char>> chunks_;
   size_t chunk_used_units_ = kUnitsPerChunk;  // in the last chunk; full means "none yet"
   std::vector<Handle> free_[kClasses];
   std::vector<unsigned char> scratch_;

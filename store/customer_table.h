@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_set.h"
+#include "store/huge_pages.h"
 
 namespace kizuna::store {
 
@@ -79,11 +80,11 @@ class CustomerTable {
 
   void CompactArena();
 
-  std::vector<unsigned char> arena_;
-  std::vector<uint32_t> offsets_;  // arena offset per index, kFree when free
+  LargeVector<unsigned char> arena_;
+  LargeVector<uint32_t> offsets_;  // arena offset per index, kFree when free
   std::vector<CustomerIndex> free_;
   size_t garbage_ = 0;  // arena bytes of erased ids
-  absl::flat_hash_set<uint32_t, Hash, Eq> set_;
+  absl::flat_hash_set<uint32_t, Hash, Eq, HugePageAllocator<uint32_t>> set_;
 };
 
 }  // namespace kizuna::store

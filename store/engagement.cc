@@ -458,7 +458,7 @@ void Engagement::OnCustomerDeleted(CustomerIndex c) {
 }
 
 void Engagement::OnFlushAll() {
-  std::vector<Known>().swap(known_);
+  LargeVector<Known>().swap(known_);
   awards_.clear();
   for (Badge& b : badges_) b.awarded = 0;
   for (Segment& s : segments_) {

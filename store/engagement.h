@@ -12,6 +12,7 @@
 #define KIZUNA_STORE_ENGAGEMENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,8 +20,10 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "store/engagement_index.h"
+#include "store/huge_pages.h"
 #include "store/predicate.h"
 #include "store/store.h"
 
@@ -141,7 +144,10 @@ class Engagement {
   EngagementSink* sink_ = nullptr;
   std::vector<Badge> badges_;  // indices are stable; a deleted slot is reused
   std::vector<Segment> segments_;
-  absl::flat_hash_map<CustomerIndex, std::vector<Award>> awards_;
+  absl::flat_hash_map<CustomerIndex, std::vector<Award>, absl::Hash<CustomerIndex>,
+                      std::equal_to<CustomerIndex>,
+                      HugePageAllocator<std::pair<const CustomerIndex, std::vector<Award>>>>
+      awards_;
 
   // What steps 6–7 may skip. Per customer, a cache derived from earlier events (dropping it is
   // always safe), valid while `generation` is generation_: the badges of slots < 32 that did
@@ -156,7 +162,7 @@ class Engagement {
   uint32_t generation_ = 1;
   uint32_t indexed_ = 0;  // generation index_ was built for
   uint64_t rebases_;      // store's, when last seen
-  std::vector<Known> known_;
+  LargeVector<Known> known_;
   bool evaluate_all_ = false;
 };
 

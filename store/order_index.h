@@ -29,7 +29,7 @@
 #include <string_view>
 #include <vector>
 
-#include "store/aligned_allocator.h"
+#include "store/huge_pages.h"
 
 namespace kizuna::store {
 
@@ -103,8 +103,10 @@ class OrderIndex {
   size_t MemoryBytes() const;
 
  private:
+  // A block's entries. Every block reserves kMaxBlock (so it never reallocates): those
+  // buffers come from a pool of huge pages shared by every index (huge_pages.h).
   struct Block {
-    std::vector<uint32_t> items;
+    std::vector<uint32_t, HugePageAllocator<uint32_t, kMaxBlock * sizeof(uint32_t)>> items;
   };
   // A key as an unsigned integer in index order (descending key), with the tie label.
   struct Probe {
@@ -179,7 +181,7 @@ class OrderIndex {
   std::vector<Block> blocks_;
   // The block search: a binary search over top_ (every kFan-th front: small, stays cached),
   // then over the kFan fronts it selects, fetched together.
-  std::vector<Front, AlignedAllocator<Front, 64>> fronts_;
+  LargeVector<Front> fronts_;  // 64-byte aligned
   std::vector<Probe> top_;
   std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over block sizes
   size_t size_ = 0;

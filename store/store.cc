@@ -294,8 +294,8 @@ void Store::RemoveCounterEverywhere(uint32_t key) {
 void Store::FlushAll() {
   for (StoreObserver* o : observers_) o->OnFlushAll();
   customers_.Clear();
-  std::vector<TimeMs>().swap(last_seen_);
-  std::vector<RecordPool::Handle>().swap(record_);
+  LargeVector<TimeMs>().swap(last_seen_);
+  LargeVector<RecordPool::Handle>().swap(record_);
   records_.Clear();
   ScoreMatrix().swap(scores_);
   dedupe_.Clear();

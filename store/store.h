@@ -47,7 +47,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "store/aligned_allocator.h"
+#include "store/huge_pages.h"
 #include "store/categories.h"
 #include "store/clock.h"
 #include "store/customer_record.h"
@@ -314,13 +314,13 @@ class Store {
   RuleSet rules_{&actions_};
 
   CustomerTable customers_;
-  std::vector<TimeMs> last_seen_;           // per customer index
-  std::vector<RecordPool::Handle> record_;  // per customer index
+  LargeVector<TimeMs> last_seen_;           // per customer index
+  LargeVector<RecordPool::Handle> record_;  // per customer index
   RecordPool records_;
   // Row-major score matrix: per customer `stride_` doubles: S for every category, then the
   // order key of each decaying category (column norm_col_[k]), then the tie label (u64 bits).
   // 64-byte aligned so a 32-byte row (3 categories) never straddles two cache lines.
-  using ScoreMatrix = std::vector<double, AlignedAllocator<double, 64>>;
+  using ScoreMatrix = LargeVector<double>;  // rows start on cache lines
   ScoreMatrix scores_;
   size_t stride_ = 0;
   std::vector<int> norm_col_;        // per category, -1 when it does not decay

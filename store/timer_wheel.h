@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/huge_pages.h"
 
 namespace kizuna::store {
 
@@ -109,7 +110,7 @@ class TimerWheel {
     const Node& operator[](uint32_t i) const { return blocks_[i >> kBlockBits][i & kMask]; }
     uint32_t size() const { return size_; }
     uint32_t Add() {
-      if ((size_ & kMask) == 0) blocks_.push_back(std::make_unique<Node[]>(kMask + 1));
+      if ((size_ & kMask) == 0) blocks_.push_back(MakeLargeArray<Node>(kMask + 1));
       return size_++;
     }
     size_t memory_bytes() const {
@@ -118,7 +119,7 @@ class TimerWheel {
 
    private:
     static constexpr uint32_t kMask = (1u << kBlockBits) - 1;
-    std::vector<std::unique_ptr<Node[]>> blocks_;
+    std::vector<LargeArray<Node>> blocks_;
     uint32_t size_ = 0;
   };
   NodeArray nodes_;

@@ -239,7 +239,8 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   SyncArmed();
   for (uint32_t i : By(on_action_, e.action)) {
     if (!Matches(triggers_[i], e)) continue;
-    pending_.prefetch(Payload(i, e.customer));
+    // Arm returns at once for a timer armed_ already shows pending: no slot to fetch then.
+    if (!AlreadyArmed(i, e.customer)) pending_.prefetch(Payload(i, e.customer));
     matched_.push_back(i);
   }
   for (uint32_t i : matched_) Arm(i, e);
@@ -280,7 +281,7 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
   // One pending timer per (trigger, customer). For the first 32 triggers armed_ says whether
   // there is one without a probe of pending_ (a random cache miss).
   if (index < 32 && !probe_all_) {
-    if (c < armed_.size() && (armed_[c] >> index & 1)) return;
+    if (AlreadyArmed(index, c)) return;
   } else if (pending_.contains(key)) {
     return;
   }
@@ -361,7 +362,7 @@ void Triggers::OnFlushAll() {
   for (const auto& [key, node] : pending_) wheel_.Cancel(wheel_.HandleAt(node));
   for (Trigger& t : triggers_) t.pending = 0;
   pending_.clear();
-  std::vector<uint32_t>().swap(armed_);
+  LargeVector<uint32_t>().swap(armed_);
   armed_entries_ = 0;
   fired_once_.clear();
   recent_.clear();

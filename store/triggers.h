@@ -13,6 +13,7 @@
 #define KIZUNA_STORE_TRIGGERS_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,9 +21,11 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "store/engagement.h"
+#include "store/huge_pages.h"
 #include "store/predicate.h"
 #include "store/rules.h"
 #include "store/store.h"
@@ -162,6 +165,10 @@ class Triggers : public StoreObserver, private EngagementSink {
   bool AdmitUnderCap(CustomerIndex c, TimeMs now);
   // Cancels the pending timer of (trigger, c), if any; true if there was one.
   bool CancelTimer(uint32_t trigger, CustomerIndex c);
+  // Whether armed_ says (trigger, c) is pending; false for triggers it does not cover.
+  bool AlreadyArmed(uint32_t trigger, CustomerIndex c) const {
+    return trigger < 32 && !probe_all_ && c < armed_.size() && (armed_[c] >> trigger & 1);
+  }
   // Bookkeeping of armed_ for every entry added to or removed from pending_.
   void Armed(uint32_t trigger, CustomerIndex c);
   void Disarmed(uint32_t trigger, CustomerIndex c);
@@ -178,11 +185,13 @@ class Triggers : public StoreObserver, private EngagementSink {
   std::vector<std::vector<uint32_t>> on_action_, unless_action_;
   // Pending timers by (trigger << 32 | customer) -> wheel node: one per pair, ~50 bytes each
   // with the node (SPEC budget 64).
-  absl::flat_hash_map<uint64_t, uint32_t> pending_;
+  absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
+                      HugePageAllocator<std::pair<const uint64_t, uint32_t>>>
+      pending_;
   // Derived from pending_: per customer, the triggers (slots < 32) that may have a pending
   // timer for it (a superset), so step 5 probes only those. armed_entries_ counts the entries
   // it accounts for; any other count means it must be rebuilt.
-  std::vector<uint32_t> armed_;
+  LargeVector<uint32_t> armed_;
   size_t armed_entries_ = 0;
   bool probe_all_ = false;
   absl::flat_hash_map<CustomerIndex, std::vector<uint32_t>> fired_once_;

@@ -229,3 +229,42 @@ def test_busy_poll_only_after_turns_that_served_several_clients(make_server):
     subprocess.run(["redis-benchmark", "-p", str(s.port), "-c", "50", "-n", "20000", "-t", "ping",
                     "-q"], check=True, capture_output=True, timeout=120)
     assert busy_polls(s) == polls
+
+
+def thp_mode():
+    """The system's transparent huge page mode (always, madvise, never), or None."""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            return re.search(r"\[(\w+)\]", f.read()).group(1)
+    except OSError:
+        return None
+
+
+def load_customers(s, n):
+    subprocess.run(["redis-benchmark", "-p", str(s.port), "-c", "20", "-n", str(n), "-P", "16",
+                    "-r", str(n), "EVENT", "cust:__rand_int__", "view"],
+                   check=True, capture_output=True, timeout=300)
+
+
+def test_huge_pages_back_the_customer_arrays_unless_turned_off(make_server):
+    on = make_server()
+    memory = on.client().info("memory")
+    assert memory["mem_huge_pages"] == "yes"
+    load_customers(on, 300_000)
+    huge_on = on.client().info("memory")["mem_anon_huge_pages"]
+    off = make_server("--huge-pages", "no")
+    assert off.client().info("memory")["mem_huge_pages"] == "no"
+    load_customers(off, 300_000)
+    huge_off = off.client().info("memory")["mem_anon_huge_pages"]
+    mode = thp_mode()
+    if mode in ("madvise", "always"):
+        # 300k customers' score rows alone are ~10 MB: several 2 MiB pages at least.
+        assert huge_on >= 4 * 2 * MB, huge_on
+    if mode == "madvise":  # only advised memory gets huge pages: nothing, when turned off
+        assert huge_off == 0, huge_off
+    # The setting is a boolean, changeable at run time.
+    for bad in ("maybe", "2", ""):
+        assert isinstance(off.cmd("CONFIG", "SET", "huge-pages", bad), resp.Error), bad
+    assert off.cmd("CONFIG", "GET", "huge-pages") == [b"huge-pages", b"no"]
+    assert off.cmd("CONFIG", "SET", "huge-pages", "yes") == b"OK"
+    assert off.client().info("memory")["mem_huge_pages"] == "yes"

@@ -1,0 +1,144 @@
+// Transparent huge pages for the store's large arrays.
+//
+// An EVENT touches a few dozen random cache lines spread over every per-customer array (hash
+// slots, ids, score rows, records, leaderboard blocks, engagement bits, timers). With 4 KiB
+// pages each of those is also a TLB miss, and on a virtual machine a TLB miss is a two-level
+// page walk: at a million customers that costs more than the cache misses themselves. Backing
+// the large arrays with 2 MiB pages (madvise(MADV_HUGEPAGE), which works where the system's THP
+// mode is "madvise" or "always") removes nearly all of them.
+//
+// Allocations of at least kHugeAllocationBytes are mmap'd on a 2 MiB boundary and, while huge
+// pages are enabled (setting huge-pages, default yes), advised; smaller ones come from operator
+// new. Which path an allocation took depends on its size only, so switching the setting at run
+// time is safe: it applies to arrays allocated afterwards. Resident memory grows by at most one
+// partly used 2 MiB page per array. Copy-on-write after a fork (BGSAVE) copies 4 KiB, not
+// 2 MiB: the kernel splits a huge page on its first write.
+#ifndef KIZUNA_STORE_HUGE_PAGES_H_
+#define KIZUNA_STORE_HUGE_PAGES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <type_traits>
+#include <vector>
+
+namespace kizuna::store {
+
+inline constexpr size_t kHugePageBytes = size_t{2} << 20;
+inline constexpr size_t kHugeAllocationBytes = size_t{1} << 20;
+
+void SetHugePagesEnabled(bool on);
+bool HugePagesEnabled();
+
+// 64-byte aligned. Throws std::bad_alloc when out of memory.
+void* AllocateLarge(size_t bytes);
+void FreeLarge(void* p, size_t bytes);
+
+// A fixed array of n value-initialised T (trivially destructible), for blocks handed out whole.
+// Large ones are fresh mappings, already zero: they are not written here, so their pages are
+// only touched (and resident) once used.
+template <typename T>
+struct LargeArrayDeleter {
+  size_t n;
+  void operator()(T* p) const { FreeLarge(p, n * sizeof(T)); }
+};
+template <typename T>
+using LargeArray = std::unique_ptr<T[], LargeArrayDeleter<T>>;
+template <typename T>
+LargeArray<T> MakeLargeArray(size_t n) {
+  static_assert(std::is_trivially_destructible_v<T>);
+  T* p = static_cast<T*>(AllocateLarge(n * sizeof(T)));
+  if constexpr (!std::is_trivially_default_constructible_v<T>) {
+    for (size_t i = 0; i < n; ++i) new (p + i) T();
+  } else if (n * sizeof(T) < kHugeAllocationBytes) {
+    std::memset(p, 0, n * sizeof(T));
+  }
+  return LargeArray<T>(p, LargeArrayDeleter<T>{n});
+}
+
+// Fixed-size blocks of `Bytes` (a multiple of 64) carved from 2 MiB chunks of huge pages, for
+// structures made of many small equal blocks (leaderboard blocks), which malloc would scatter
+// over 4 KiB pages. One pool per block size for the whole process, shared by every user, so at
+// most one chunk is partly used; freed blocks are reused, chunks are kept. Thread-safe.
+template <size_t Bytes>
+class BlockPool {
+ public:
+  static_assert(Bytes % 64 == 0 && kHugePageBytes % Bytes == 0);
+  static void* Take() { return Instance().TakeLocked(); }
+  static void Give(void* p) { Instance().GiveLocked(p); }
+
+ private:
+  static constexpr size_t kPerChunk = kHugePageBytes / Bytes;
+  struct Chunk {
+    alignas(64) unsigned char bytes[kHugePageBytes];
+  };
+  static BlockPool& Instance() {
+    static BlockPool* pool = new BlockPool;  // never destroyed: blocks may outlive statics
+    return *pool;
+  }
+  void* TakeLocked() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      void* p = free_.back();
+      free_.pop_back();
+      return p;
+    }
+    if (used_ == kPerChunk) {
+      chunks_.push_back(MakeLargeArray<Chunk>(1));
+      used_ = 0;
+    }
+    return chunks_.back()[0].bytes + Bytes * used_++;
+  }
+  void GiveLocked(void* p) {
+    std::lock_guard<std::mutex> lock(mu_);
+    free_.push_back(p);
+  }
+  std::mutex mu_;
+  std::vector<LargeArray<Chunk>> chunks_;
+  std::vector<void*> free_;
+  size_t used_ = kPerChunk;  // blocks handed out of the last chunk
+};
+
+// The allocator of the store's large containers: AllocateLarge, except that buffers of exactly
+// PoolBytes (when not 0) come from BlockPool<PoolBytes>.
+template <typename T, size_t PoolBytes = 0>
+struct HugePageAllocator {
+  using value_type = T;
+  template <typename U>
+  struct rebind {
+    using other = HugePageAllocator<U, PoolBytes>;
+  };
+  HugePageAllocator() = default;
+  template <typename U>
+  HugePageAllocator(const HugePageAllocator<U, PoolBytes>&) {}  // NOLINT: allocator conversion
+  T* allocate(size_t n) {
+    if constexpr (PoolBytes != 0) {
+      if (n * sizeof(T) == PoolBytes) return static_cast<T*>(BlockPool<PoolBytes>::Take());
+    }
+    return static_cast<T*>(AllocateLarge(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) {
+    if constexpr (PoolBytes != 0) {
+      if (n * sizeof(T) == PoolBytes) return BlockPool<PoolBytes>::Give(p);
+    }
+    FreeLarge(p, n * sizeof(T));
+  }
+  template <typename U>
+  bool operator==(const HugePageAllocator<U, PoolBytes>&) const {
+    return true;
+  }
+};
+
+template <typename T>
+using LargeVector = std::vector<T, HugePageAllocator<T>>;
+
+// Bytes of the calling process's memory backed by huge pages (AnonHugePages of
+// /proc/self/smaps_rollup); 0 when unknown.
+uint64_t AnonHugePageBytes();
+
+}  // namespace kizuna::store
+
+#endif  // KIZUNA_STORE_HUGE_PAGES_H_

@@ -355,6 +355,7 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   bool born = indexed && event.created;
   EngagementIndex::Masks todo{~uint64_t{0}, ~uint64_t{0}};
   uint32_t failing = 0;
+  const uint32_t held = fresh ? ~known.failing : 0;  // live badge slots < 32 held (Known)
   uint64_t steady = 0;   // segments that stay true if they were
   uint64_t members = 0;  // memberships of slots < 64 before the event
   if (fresh || born) {
@@ -377,7 +378,8 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   uint64_t awarded = 0;
   for (uint32_t i = 0; i < badges_.size(); ++i) {
     Badge& b = badges_[i];
-    if (!b.live || !wanted(todo.badges, i) || in.HasBadge(i)) continue;
+    if (!b.live || !wanted(todo.badges, i) || (i < 32 && (held >> i & 1))) continue;
+    if (in.HasBadge(i)) continue;
     bool holds = b.predicate.Evaluate(in);
     if (i < 32) failing = holds ? failing & ~(1u << i) : failing | (1u << i);
     if (!holds) continue;

@@ -153,6 +153,9 @@ class Engagement {
   // always safe), valid while `generation` is generation_: the badges of slots < 32 that did
   // not hold after the customer's last event, and its memberships of segment slots < 64 (kept
   // by SetMember, so an event reads one cache line instead of one per segment).
+  // An event evaluates every badge not held and not failing, so afterwards each live badge
+  // slot < 32 is one or the other: the ones not failing are held, and the next event skips
+  // their awards_ lookup (two dependent cache misses).
   struct Known {
     uint32_t generation = 0;
     uint32_t failing = 0;

@@ -83,7 +83,7 @@ void Triggers::SaveState(StateOut& out) const {
   // Pending timers in firing order: (due, arming sequence).
   std::vector<std::tuple<TimeMs, uint64_t, uint64_t>> timers;
   timers.reserve(pending_.size());
-  for (const auto& [key, node] : pending_) {
+  for (uint32_t node : pending_) {
     TimerWheel::Handle h = wheel_.HandleAt(node);
     TimeMs due;
     uint64_t payload;
@@ -136,10 +136,10 @@ bool Triggers::LoadRecord(std::string_view tag, std::string_view payload) {
       TimeMs due;
       if (!in.U32(&t) || !in.U32(&c) || !in.I(&due)) return false;
       uint64_t key = (static_cast<uint64_t>(t) << 32) | c;
-      if (!live_trigger(t) || !store_->customer_live(c) || pending_.contains(key)) {
+      if (!live_trigger(t) || !store_->customer_live(c) || pending_.contains(TimerKey{key})) {
         return in.Fail();
       }
-      pending_.emplace(key, wheel_.Arm(due, key).index);
+      pending_.insert(wheel_.Arm(due, key).index);
       Armed(t, c);
       ++triggers_[t].pending;
     }

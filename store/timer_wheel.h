@@ -47,6 +47,9 @@ class TimerWheel {
   // The handle of the timer in node `index`, for owners that keep only the index (8 bytes
   // saved per timer) and drop it when the timer fires or is cancelled.
   Handle HandleAt(uint32_t index) const { return {index, nodes_[index].seq}; }
+  // The payload node `index` was armed with; kept after it fires or is cancelled, until the
+  // node is reused by a later Arm.
+  uint64_t PayloadAt(uint32_t index) const { return nodes_[index].payload; }
   // Cancels a pending timer; false if it already fired or was cancelled.
   bool Cancel(Handle handle);
   // Payload of a pending timer (for listing); false if not pending.

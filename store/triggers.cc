@@ -23,7 +23,10 @@ bool ValidName(std::string_view name) {
 }  // namespace
 
 Triggers::Triggers(Store* store, Engagement* engagement, TimeMs now)
-    : store_(store), engagement_(engagement), wheel_(now) {
+    : store_(store),
+      engagement_(engagement),
+      wheel_(now),
+      pending_(0, NodeHash{&wheel_}, NodeEq{&wheel_}) {
   store_->AddObserver(this);
   engagement_->set_sink(this);
 }
@@ -136,9 +139,9 @@ bool Triggers::Delete(std::string_view name) {
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     Trigger& t = triggers_[i];
     if (!t.live || t.name != name) continue;
-    armed_entries_ -= absl::erase_if(pending_, [&](const auto& entry) {
-      if (entry.first >> 32 != i) return false;
-      wheel_.Cancel(wheel_.HandleAt(entry.second));
+    armed_entries_ -= absl::erase_if(pending_, [&](uint32_t node) {
+      if (wheel_.PayloadAt(node) >> 32 != i) return false;
+      wheel_.Cancel(wheel_.HandleAt(node));  // erased by iterator: its payload is not read again
       return true;
     });
     if (i < 32) {  // a trigger defined later in this slot starts with nothing armed
@@ -182,10 +185,10 @@ std::vector<Triggers::Info> Triggers::List() const {
 std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex c) const {
   std::vector<std::pair<std::string_view, TimeMs>> out;
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
-    auto it = pending_.find(Payload(i, c));
+    auto it = pending_.find(TimerKey{Payload(i, c)});
     TimeMs due;
     uint64_t payload;
-    if (it != pending_.end() && wheel_.Get(wheel_.HandleAt(it->second), &due, &payload)) {
+    if (it != pending_.end() && wheel_.Get(wheel_.HandleAt(*it), &due, &payload)) {
       out.emplace_back(triggers_[i].name, due);
     }
   }
@@ -195,9 +198,8 @@ std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex
 }
 
 size_t Triggers::memory_bytes() const {
-  // flat_hash_map: one slot (key, value) plus one control byte per bucket.
-  return wheel_.memory_bytes() +
-         pending_.bucket_count() * (sizeof(std::pair<uint64_t, uint32_t>) + 1) +
+  // flat_hash_set: one slot (a node index) plus one control byte per bucket.
+  return wheel_.memory_bytes() + pending_.bucket_count() * (sizeof(uint32_t) + 1) +
          armed_.capacity() * sizeof(uint32_t);
 }
 
@@ -240,7 +242,7 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   for (uint32_t i : By(on_action_, e.action)) {
     if (!Matches(triggers_[i], e)) continue;
     // Arm returns at once for a timer armed_ already shows pending: no slot to fetch then.
-    if (!AlreadyArmed(i, e.customer)) pending_.prefetch(Payload(i, e.customer));
+    if (!AlreadyArmed(i, e.customer)) pending_.prefetch(TimerKey{Payload(i, e.customer)});
     matched_.push_back(i);
   }
   for (uint32_t i : matched_) Arm(i, e);
@@ -282,12 +284,12 @@ void Triggers::Arm(uint32_t index, const AppliedEvent& e) {
   // there is one without a probe of pending_ (a random cache miss).
   if (index < 32 && !probe_all_) {
     if (AlreadyArmed(index, c)) return;
-  } else if (pending_.contains(key)) {
+  } else if (pending_.contains(TimerKey{key})) {
     return;
   }
   if (t.once && HasFiredOnce(index, c)) return;
   if (t.condition && !engagement_->Holds(*t.condition, c, e.record, e.now)) return;
-  pending_.emplace(key, wheel_.Arm(e.input.ts + t.delay_ms, key).index);
+  pending_.insert(wheel_.Arm(e.input.ts + t.delay_ms, key).index);
   Armed(index, c);
   ++t.pending;
 }
@@ -308,7 +310,8 @@ void Triggers::SyncArmed() {
   if (armed_entries_ == pending_.size()) return;
   std::fill(armed_.begin(), armed_.end(), 0);
   armed_entries_ = 0;
-  for (const auto& [key, node] : pending_) {
+  for (uint32_t node : pending_) {
+    uint64_t key = wheel_.PayloadAt(node);
     Armed(static_cast<uint32_t>(key >> 32), static_cast<CustomerIndex>(key & 0xffffffffu));
   }
 }
@@ -326,7 +329,7 @@ void Triggers::CancelUnless(const AppliedEvent& e) {
     const Trigger& t = triggers_[i];
     if (i < 32 && !(armed >> i & 1)) continue;  // nothing pending
     if (t.unless_item && !t.unless_item->Matches(e.input.item)) continue;
-    pending_.prefetch(Payload(i, e.customer));
+    pending_.prefetch(TimerKey{Payload(i, e.customer)});
     matched_.push_back(i);
   }
   for (uint32_t i : matched_) {
@@ -335,10 +338,11 @@ void Triggers::CancelUnless(const AppliedEvent& e) {
 }
 
 bool Triggers::CancelTimer(uint32_t trigger, CustomerIndex c) {
-  auto it = pending_.find(Payload(trigger, c));
+  auto it = pending_.find(TimerKey{Payload(trigger, c)});
   if (it == pending_.end()) return false;
-  wheel_.Cancel(wheel_.HandleAt(it->second));
+  uint32_t node = *it;
   pending_.erase(it);
+  wheel_.Cancel(wheel_.HandleAt(node));
   Disarmed(trigger, c);
   --triggers_[trigger].pending;
   return true;
@@ -359,7 +363,7 @@ void Triggers::OnCustomerDeleted(CustomerIndex c, std::string_view) {
 }
 
 void Triggers::OnFlushAll() {
-  for (const auto& [key, node] : pending_) wheel_.Cancel(wheel_.HandleAt(node));
+  for (uint32_t node : pending_) wheel_.Cancel(wheel_.HandleAt(node));
   for (Trigger& t : triggers_) t.pending = 0;
   pending_.clear();
   LargeVector<uint32_t>().swap(armed_);
@@ -388,7 +392,7 @@ size_t Triggers::Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done) 
     auto c = static_cast<CustomerIndex>(f.payload & 0xffffffffu);
     Trigger& t = triggers_[index];
     --t.pending;
-    pending_.erase(f.payload);
+    pending_.erase(TimerKey{f.payload});  // first: the freed node keeps its payload until reused
     Disarmed(index, c);
     if (t.once) fired_once_[c].push_back(index);
     if (!AdmitUnderCap(c, now)) {

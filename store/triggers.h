@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -84,6 +85,8 @@ class Triggers : public StoreObserver, private EngagementSink {
 
   // Observes `store` on behalf of `engagement` too (which must not observe it itself).
   Triggers(Store* store, Engagement* engagement, TimeMs now);
+  Triggers(const Triggers&) = delete;  // pending_ points at wheel_
+  Triggers& operator=(const Triggers&) = delete;
   void set_outbox(OutboxSink* outbox) { outbox_ = outbox; }
   // message-cap "n window": at most n trigger messages per customer in any window; 0 = none.
   void set_message_cap(uint64_t n, int64_t window_ms) { cap_n_ = n, cap_window_ = window_ms; }
@@ -183,11 +186,27 @@ class Triggers : public StoreObserver, private EngagementSink {
   std::vector<Trigger> triggers_;  // indices stable while timers refer to them
   // Derived from triggers_: by action id, the ON <action> triggers and the UNLESS ones.
   std::vector<std::vector<uint32_t>> on_action_, unless_action_;
-  // Pending timers by (trigger << 32 | customer) -> wheel node: one per pair, ~50 bytes each
-  // with the node (SPEC budget 64).
-  absl::flat_hash_map<uint64_t, uint32_t, absl::Hash<uint64_t>, std::equal_to<uint64_t>,
-                      HugePageAllocator<std::pair<const uint64_t, uint32_t>>>
-      pending_;
+  // Pending timers, one per (trigger, customer): the set of their wheel nodes, hashed and
+  // compared by the node's payload (trigger << 32 | customer), so an entry is 4 bytes (plus a
+  // control byte and slack, ~8 per timer) instead of a key-value pair (~26), and a lookup
+  // lands on the node a cancel needs next. A node leaves the set before it is freed or reused.
+  struct TimerKey {
+    uint64_t payload;
+  };
+  struct NodeHash {
+    using is_transparent = void;
+    const TimerWheel* wheel;
+    size_t operator()(TimerKey k) const { return absl::HashOf(k.payload); }
+    size_t operator()(uint32_t node) const { return absl::HashOf(wheel->PayloadAt(node)); }
+  };
+  struct NodeEq {
+    using is_transparent = void;
+    const TimerWheel* wheel;
+    bool operator()(uint32_t a, uint32_t b) const { return a == b; }
+    bool operator()(uint32_t a, TimerKey b) const { return wheel->PayloadAt(a) == b.payload; }
+    bool operator()(TimerKey a, uint32_t b) const { return a.payload == wheel->PayloadAt(b); }
+  };
+  absl::flat_hash_set<uint32_t, NodeHash, NodeEq, HugePageAllocator<uint32_t>> pending_;
   // Derived from pending_: per customer, the triggers (slots < 32) that may have a pending
   // timer for it (a superset), so step 5 probes only those. armed_entries_ counts the entries
   // it accounts for; any other count means it must be rebuilt.

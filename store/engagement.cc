@@ -323,6 +323,13 @@ void Engagement::RefreshIndex() {
   for (size_t i = 0; i < segments_.size(); ++i) {
     if (segments_[i].live) index_.AddSegment(i, segments_[i].predicate);
   }
+  live_ = {};
+  for (size_t i = 0; i < badges_.size() && i < 64; ++i) {
+    if (badges_[i].live) live_.badges |= uint64_t{1} << i;
+  }
+  for (size_t i = 0; i < segments_.size() && i < 64; ++i) {
+    if (segments_[i].live) live_.segments |= uint64_t{1} << i;
+  }
   indexed_ = generation_;
 }
 
@@ -376,39 +383,40 @@ void Engagement::OnEvent(const AppliedEvent& event) {
   Inputs in(*this, c, event.record, event.now);
   // Step 6: badges not yet held whose predicate now holds, in definition order.
   uint64_t awarded = 0;
-  for (uint32_t i = 0; i < badges_.size(); ++i) {
+  ForEachSlot(live_.badges & todo.badges & ~uint64_t{held}, badges_.size(), [&](uint32_t i) {
     Badge& b = badges_[i];
-    if (!b.live || !wanted(todo.badges, i) || (i < 32 && (held >> i & 1))) continue;
-    if (in.HasBadge(i)) continue;
+    if (!b.live || !wanted(todo.badges, i)) return;
+    if (in.HasBadge(i)) return;
     bool holds = b.predicate.Evaluate(in);
     if (i < 32) failing = holds ? failing & ~(1u << i) : failing | (1u << i);
-    if (!holds) continue;
+    if (!holds) return;
     awards_[c].push_back({i, event.input.ts});
     ++b.awarded;
     if (i < 64) awarded |= uint64_t{1} << i;
     in.AwardsChanged();
     if (sink_) sink_->OnBadgeAwarded(c, b.name, event.input.ts, event);
-  }
-  // Step 7: memberships.
+  });
+  // Step 7: memberships. Slots < 64 that cannot change are not visited: not wanted (unless
+  // the customer is new), or steady and already a member.
   todo.segments |= index_.SegmentsReading(awarded);
-  for (uint32_t i = 0; i < segments_.size(); ++i) {
+  uint64_t visit = live_.segments & (born ? ~uint64_t{0} : todo.segments) & ~(steady & members);
+  ForEachSlot(visit, segments_.size(), [&](uint32_t i) {
     Segment& s = segments_[i];
-    if (!s.live) continue;
+    if (!s.live) return;
     bool was = i < 64 ? (members >> i & 1) != 0 : IsMember(s, c);
     bool member;
     if (wanted(todo.segments, i)) {
-      if (i < 64 && (steady >> i & 1) && was) continue;
       member = s.predicate.Evaluate(in);
     } else if (born) {
       member = (index_.zero_holds().segments >> i & 1) != 0;
     } else {
-      continue;
+      return;
     }
-    if (member == was) continue;
+    if (member == was) return;
     SetMember(s, c, member);
     if (i < 64) members ^= uint64_t{1} << i;
     if (member && sink_) sink_->OnSegmentEntered(c, s.name, event);
-  }
+  });
   known = {generation_, failing, members};
 }
 

@@ -11,6 +11,7 @@
 #ifndef KIZUNA_STORE_ENGAGEMENT_H_
 #define KIZUNA_STORE_ENGAGEMENT_H_
 
+#include <bit>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -139,6 +140,13 @@ class Engagement {
   // Definitions or half-lives changed: the index is rebuilt and every customer's cache voided.
   void Changed();
   void RefreshIndex();
+  // Calls f(i) for the set bits i of `mask` (slots < 64), ascending, then for every slot
+  // from 64 to n: definition order, visiting only what the mask allows below 64.
+  template <typename F>
+  static void ForEachSlot(uint64_t mask, size_t n, F&& f) {
+    for (uint64_t m = mask; m != 0; m &= m - 1) f(static_cast<uint32_t>(std::countr_zero(m)));
+    for (uint32_t i = 64; i < n; ++i) f(i);
+  }
 
   Store* store_;
   EngagementSink* sink_ = nullptr;
@@ -164,6 +172,9 @@ class Engagement {
   EngagementIndex index_;
   uint32_t generation_ = 1;
   uint32_t indexed_ = 0;  // generation index_ was built for
+  // Live definition slots < 64, rebuilt with index_: OnEvent walks these bits instead of
+  // reading every definition (a cache line each) to find the live ones.
+  EngagementIndex::Masks live_{};
   uint64_t rebases_;      // store's, when last seen
   LargeVector<Known> known_;
   bool evaluate_all_ = false;

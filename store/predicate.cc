@@ -1,5 +1,6 @@
 #include "store/predicate.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -205,6 +206,13 @@ std::optional<Predicate> Predicate::Compile(const std::vector<std::string_view>&
   p.text_ = Join(args, " ");
   // The normalised text is the arguments joined by single spaces; tokens come from it.
   if (!Compiler(Tokenize(p.text_), names).Run(&p.steps_, error)) return std::nullopt;
+  // Tests joined only by AND (or only by OR), in any nesting, are one conjunction
+  // (disjunction) of all of them: Evaluate may stop at the first test that decides it.
+  auto only = [&](Step::Kind join) {
+    return std::all_of(p.steps_.begin(), p.steps_.end(),
+                       [&](const Step& s) { return s.kind == Step::kTest || s.kind == join; });
+  };
+  p.shape_ = only(Step::kAnd) ? Shape::kAllOf : only(Step::kOr) ? Shape::kAnyOf : Shape::kGeneral;
   return p;
 }
 

@@ -81,6 +81,8 @@ class Predicate {
 
   std::string text_;
   std::vector<Step> steps_;  // postfix
+  // kAllOf / kAnyOf: only tests and AND (only tests and OR); evaluated with short circuit.
+  enum class Shape : uint8_t { kGeneral, kAllOf, kAnyOf } shape_ = Shape::kGeneral;
 };
 
 inline bool Predicate::Compare(double value, Cmp cmp, double number) {
@@ -119,6 +121,14 @@ bool Predicate::Test(const Step& s, const Inputs& in) {
 
 template <typename Inputs>
 bool Predicate::Evaluate(const Inputs& in) const {
+  if (shape_ != Shape::kGeneral) {
+    // The first test that fails an AND (holds for an OR) decides: tests only read.
+    const bool all = shape_ == Shape::kAllOf;
+    for (const Step& s : steps_) {
+      if (s.kind == Step::kTest && Test(s, in) != all) return !all;
+    }
+    return all;
+  }
   std::array<bool, kMaxDepth> stack;
   size_t top = 0;
   for (const Step& s : steps_) {

@@ -117,22 +117,19 @@ absl::Status Triggers::Set(const TriggerDefinition& def) {
 void Triggers::Reindex() {
   on_action_.clear();
   unless_action_.clear();
-  auto add = [](std::vector<std::vector<uint32_t>>& index, ActionId action, uint32_t i) {
+  auto add = [](auto& index, ActionId action, auto entry) {
     if (action >= index.size()) index.resize(action + 1);
-    index[action].push_back(i);
+    index[action].push_back(entry);
   };
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     const Trigger& t = triggers_[i];
     if (!t.live) continue;
-    if (t.source == Source::kAction) add(on_action_, t.on_action, i);
+    if (t.source == Source::kAction) {
+      bool exact = t.item && t.item->kind == ItemPattern::kExact;
+      add(on_action_, t.on_action, OnAction{i, exact, exact ? HashBytes(t.item->text) : 0});
+    }
     if (t.unless_action) add(unless_action_, t.unless_id, i);
   }
-}
-
-const std::vector<uint32_t>& Triggers::By(const std::vector<std::vector<uint32_t>>& index,
-                                          ActionId action) const {
-  static const std::vector<uint32_t> kNone;
-  return action < index.size() ? index[action] : kNone;
 }
 
 bool Triggers::Delete(std::string_view name) {
@@ -239,7 +236,14 @@ void Triggers::OnEvent(const AppliedEvent& e) {
   // Step 8, in definition order: ON <action> triggers, then arrivals in the order they came.
   matched_.clear();
   SyncArmed();
-  for (uint32_t i : By(on_action_, e.action)) {
+  std::optional<uint64_t> item_hash;  // of the event's item, once an exact ITEM asks
+  for (const OnAction& on : By(on_action_, e.action)) {
+    uint32_t i = on.index;
+    if (on.exact_item) {
+      if (!e.input.item) continue;
+      if (!item_hash) item_hash = HashBytes(*e.input.item);
+      if (*item_hash != on.item_hash) continue;
+    }
     if (!Matches(triggers_[i], e)) continue;
     // Arm returns at once for a timer armed_ already shows pending: no slot to fetch then.
     if (!AlreadyArmed(i, e.customer)) pending_.prefetch(TimerKey{Payload(i, e.customer)});

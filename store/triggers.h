@@ -158,9 +158,19 @@ class Triggers : public StoreObserver, private EngagementSink {
   bool Matches(const Trigger& t, const AppliedEvent& e) const;
   // Rebuilds on_action_ / unless_action_ after a definition changed.
   void Reindex();
+  // An ON <action> trigger as step 8 scans it: its slot, and for an exact ITEM the item's
+  // hash, which rules out the other items' triggers without reading their definitions.
+  struct OnAction {
+    uint32_t index;
+    bool exact_item;
+    uint64_t item_hash;
+  };
   // The triggers whose ON (or UNLESS) names `action`, in definition order.
-  const std::vector<uint32_t>& By(const std::vector<std::vector<uint32_t>>& index,
-                                  ActionId action) const;
+  template <typename T>
+  static const std::vector<T>& By(const std::vector<std::vector<T>>& index, ActionId action) {
+    static const std::vector<T> kNone;
+    return action < index.size() ? index[action] : kNone;
+  }
   void Arm(uint32_t trigger, const AppliedEvent& e);
   void CancelUnless(const AppliedEvent& e);
   bool HasFiredOnce(uint32_t trigger, CustomerIndex c) const;
@@ -185,7 +195,8 @@ class Triggers : public StoreObserver, private EngagementSink {
   TimerWheel wheel_;
   std::vector<Trigger> triggers_;  // indices stable while timers refer to them
   // Derived from triggers_: by action id, the ON <action> triggers and the UNLESS ones.
-  std::vector<std::vector<uint32_t>> on_action_, unless_action_;
+  std::vector<std::vector<OnAction>> on_action_;
+  std::vector<std::vector<uint32_t>> unless_action_;
   // Pending timers, one per (trigger, customer): the set of their wheel nodes, hashed and
   // compared by the node's payload (trigger << 32 | customer), so an entry is 4 bytes (plus a
   // control byte and slack, ~8 per timer) instead of a key-value pair (~26), and a lookup

@@ -205,3 +205,49 @@ TEST_F(PredicateTest, DeepNestingIsRefusedNotOverflowed) {
 
 }  // namespace
 }  // namespace kizuna::store
+
+namespace kizuna::store {
+namespace {
+
+// Chains of only AND or only OR are evaluated with a short circuit; every truth assignment of
+// three tests, in several nestings and mixed with NOT, against the expected value.
+TEST_F(PredicateTest, ShortCircuitChainsAgreeWithFullEvaluation) {
+  struct Case {
+    const char* text;
+    bool (*expected)(bool a, bool b, bool c);
+  };
+  const Case cases[] = {
+      {"product >= 1 AND lifestyle >= 1 AND badge:vip", [](bool a, bool b, bool c) {
+         return a && b && c;
+       }},
+      {"product >= 1 OR lifestyle >= 1 OR badge:vip", [](bool a, bool b, bool c) {
+         return a || b || c;
+       }},
+      {"product >= 1 AND (lifestyle >= 1 AND badge:vip)", [](bool a, bool b, bool c) {
+         return a && b && c;
+       }},
+      {"(product >= 1 OR lifestyle >= 1) OR badge:vip", [](bool a, bool b, bool c) {
+         return a || b || c;
+       }},
+      {"(product >= 1 OR lifestyle >= 1) AND badge:vip", [](bool a, bool b, bool c) {
+         return (a || b) && c;
+       }},
+      {"NOT product >= 1 AND lifestyle >= 1 OR badge:vip", [](bool a, bool b, bool c) {
+         return (!a && b) || c;
+       }},
+      {"product >= 1", [](bool a, bool, bool) { return a; }},
+  };
+  for (const Case& k : cases) {
+    for (int bits = 0; bits < 8; ++bits) {
+      bool a = bits & 1, b = bits & 2, c = bits & 4;
+      customer.scores[0] = a ? 1 : 0;
+      customer.scores[1] = b ? 1 : 0;
+      customer.vip = c;
+      EXPECT_EQ(Holds(k.text), k.expected(a, b, c)) << k.text << " a=" << a << " b=" << b
+                                                    << " c=" << c;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace kizuna::store

@@ -18,8 +18,9 @@
 namespace kizuna::server {
 
 size_t UsedMemoryBytes() {
+  // malloc's heap and mmap'd chunks, plus the store's large arrays, which it maps itself.
   struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
+  return mi.uordblks + mi.hblkhd + store::LargeMappedBytes();
 }
 
 size_t ResidentMemoryBytes() {

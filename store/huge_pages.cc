@@ -11,6 +11,7 @@ namespace kizuna::store {
 namespace {
 
 std::atomic<bool> huge_pages_enabled{true};
+std::atomic<size_t> mapped_bytes{0};
 
 size_t MappedBytes(size_t bytes) { return (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
 
@@ -35,6 +36,7 @@ void* AllocateLarge(size_t bytes) {
   void* p = reinterpret_cast<void*>(aligned);
   // Advice only: where THP is off (mode "never") the pages stay 4 KiB and nothing else changes.
   if (HugePagesEnabled()) madvise(p, size, MADV_HUGEPAGE);
+  mapped_bytes.fetch_add(size, std::memory_order_relaxed);
   return p;
 }
 
@@ -45,7 +47,10 @@ void FreeLarge(void* p, size_t bytes) {
     return;
   }
   munmap(p, MappedBytes(bytes));
+  mapped_bytes.fetch_sub(MappedBytes(bytes), std::memory_order_relaxed);
 }
+
+size_t LargeMappedBytes() { return mapped_bytes.load(std::memory_order_relaxed); }
 
 uint64_t AnonHugePageBytes() {
   FILE* f = std::fopen("/proc/self/smaps_rollup", "r");

@@ -36,6 +36,8 @@ bool HugePagesEnabled();
 // 64-byte aligned. Throws std::bad_alloc when out of memory.
 void* AllocateLarge(size_t bytes);
 void FreeLarge(void* p, size_t bytes);
+// Bytes currently mapped by AllocateLarge (malloc's statistics do not see them).
+size_t LargeMappedBytes();
 
 // A fixed array of n value-initialised T (trivially destructible), for blocks handed out whole.
 // Large ones are fresh mappings, already zero: they are not written here, so their pages are

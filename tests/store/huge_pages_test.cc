@@ -50,7 +50,11 @@ TEST_F(HugePagesTest, LargeArraysStartOnHugePagesAndAreAdvised) {
   if (KernelHasHugePages()) EXPECT_TRUE(Advised(p)) << VmFlagsOf(p);
   // The whole array is usable (the mapping covers the rounded-up size).
   static_cast<char*>(p)[bytes - 1] = 1;
+  // Counted for INFO's used_memory, which malloc's statistics would miss.
+  size_t mapped = LargeMappedBytes();
+  EXPECT_GE(mapped, 4 * kHugePageBytes);
   FreeLarge(p, bytes);
+  EXPECT_EQ(LargeMappedBytes(), mapped - 4 * kHugePageBytes);
 }
 
 TEST_F(HugePagesTest, DisabledLeavesNewArraysUnadvisedButPlacedAlike) {

@@ -5,6 +5,7 @@
 # from other processes only ever adds time). Prints the minima and their ratio per binary.
 #
 #   bench/engagement_ratio_min.sh [runs] build/bench/engagement_bench [other ...]
+# KIZUNA_HUGE_PAGES=no runs them with the store's huge pages off.
 set -euo pipefail
 runs=${1:-12}
 shift

@@ -83,12 +83,12 @@ void Triggers::SaveState(StateOut& out) const {
   // Pending timers in firing order: (due, arming sequence).
   std::vector<std::tuple<TimeMs, uint64_t, uint64_t>> timers;
   timers.reserve(pending_.size());
-  for (uint32_t node : pending_) {
+  pending_.ForEach([&](uint32_t node) {
     TimerWheel::Handle h = wheel_.HandleAt(node);
     TimeMs due;
     uint64_t payload;
     if (wheel_.Get(h, &due, &payload)) timers.emplace_back(due, h.seq, payload);
-  }
+  });
   std::sort(timers.begin(), timers.end());
   out.Begin("trig.timers");
   for (const auto& [due, seq, payload] : timers) {

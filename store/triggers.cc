@@ -26,7 +26,7 @@ Triggers::Triggers(Store* store, Engagement* engagement, TimeMs now)
     : store_(store),
       engagement_(engagement),
       wheel_(now),
-      pending_(0, NodeHash{&wheel_}, NodeEq{&wheel_}) {
+      pending_(NodeHash{&wheel_}, NodeEq{&wheel_}) {
   store_->AddObserver(this);
   engagement_->set_sink(this);
 }
@@ -136,7 +136,7 @@ bool Triggers::Delete(std::string_view name) {
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
     Trigger& t = triggers_[i];
     if (!t.live || t.name != name) continue;
-    armed_entries_ -= absl::erase_if(pending_, [&](uint32_t node) {
+    armed_entries_ -= pending_.EraseIf([&](uint32_t node) {
       if (wheel_.PayloadAt(node) >> 32 != i) return false;
       wheel_.Cancel(wheel_.HandleAt(node));  // erased by iterator: its payload is not read again
       return true;
@@ -182,10 +182,10 @@ std::vector<Triggers::Info> Triggers::List() const {
 std::vector<std::pair<std::string_view, TimeMs>> Triggers::Pending(CustomerIndex c) const {
   std::vector<std::pair<std::string_view, TimeMs>> out;
   for (uint32_t i = 0; i < triggers_.size(); ++i) {
-    auto it = pending_.find(TimerKey{Payload(i, c)});
+    std::optional<uint32_t> node = pending_.Find(TimerKey{Payload(i, c)});
     TimeMs due;
     uint64_t payload;
-    if (it != pending_.end() && wheel_.Get(wheel_.HandleAt(*it), &due, &payload)) {
+    if (node && wheel_.Get(wheel_.HandleAt(*node), &due, &payload)) {
       out.emplace_back(triggers_[i].name, due);
     }
   }
@@ -314,10 +314,10 @@ void Triggers::SyncArmed() {
   if (armed_entries_ == pending_.size()) return;
   std::fill(armed_.begin(), armed_.end(), 0);
   armed_entries_ = 0;
-  for (uint32_t node : pending_) {
+  pending_.ForEach([&](uint32_t node) {
     uint64_t key = wheel_.PayloadAt(node);
     Armed(static_cast<uint32_t>(key >> 32), static_cast<CustomerIndex>(key & 0xffffffffu));
-  }
+  });
 }
 
 void Triggers::CancelUnless(const AppliedEvent& e) {
@@ -342,11 +342,9 @@ void Triggers::CancelUnless(const AppliedEvent& e) {
 }
 
 bool Triggers::CancelTimer(uint32_t trigger, CustomerIndex c) {
-  auto it = pending_.find(TimerKey{Payload(trigger, c)});
-  if (it == pending_.end()) return false;
-  uint32_t node = *it;
-  pending_.erase(it);
-  wheel_.Cancel(wheel_.HandleAt(node));
+  std::optional<uint32_t> node = pending_.Take(TimerKey{Payload(trigger, c)});
+  if (!node) return false;
+  wheel_.Cancel(wheel_.HandleAt(*node));
   Disarmed(trigger, c);
   --triggers_[trigger].pending;
   return true;
@@ -367,7 +365,7 @@ void Triggers::OnCustomerDeleted(CustomerIndex c, std::string_view) {
 }
 
 void Triggers::OnFlushAll() {
-  for (uint32_t node : pending_) wheel_.Cancel(wheel_.HandleAt(node));
+  pending_.ForEach([&](uint32_t node) { wheel_.Cancel(wheel_.HandleAt(node)); });
   for (Trigger& t : triggers_) t.pending = 0;
   pending_.clear();
   LargeVector<uint32_t>().swap(armed_);
@@ -396,7 +394,7 @@ size_t Triggers::Fire(TimeMs now, size_t limit, TimeMs late_before, bool* done) 
     auto c = static_cast<CustomerIndex>(f.payload & 0xffffffffu);
     Trigger& t = triggers_[index];
     --t.pending;
-    pending_.erase(TimerKey{f.payload});  // first: the freed node keeps its payload until reused
+    pending_.Take(TimerKey{f.payload});  // first: the freed node keeps its payload until reused
     Disarmed(index, c);
     if (t.once) fired_once_[c].push_back(index);
     if (!AdmitUnderCap(c, now)) {

@@ -26,6 +26,8 @@ class IncrementalHashSet {
   // Tables below `incremental_from` slots grow the ordinary way (a short rehash).
   IncrementalHashSet(Hash hash, Eq eq, size_t incremental_from = size_t{1} << 16)
       : current_(0, hash, eq), old_(0, hash, eq), incremental_from_(incremental_from) {}
+  IncrementalHashSet(const IncrementalHashSet&) = delete;  // cursor_ points into old_
+  IncrementalHashSet& operator=(const IncrementalHashSet&) = delete;
 
   template <typename K>
   void prefetch(const K& key) const {

@@ -8,13 +8,12 @@ namespace kizuna::store {
 
 uint64_t HashBytes(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
 
-CustomerTable::CustomerTable() : set_(0, Hash{this}, Eq{this}) {}
+CustomerTable::CustomerTable() : set_(Hash{this}, Eq{this}, size_t{1} << 16, 32) {}
 
 CustomerIndex CustomerTable::Find(std::string_view id) const {
   // The probe's control bytes and slots are separate arrays: fetch both at once.
   set_.prefetch(id);
-  auto it = set_.find(id);
-  return it == set_.end() ? kNoCustomer : *it;
+  return set_.Find(id).value_or(kNoCustomer);
 }
 
 CustomerIndex CustomerTable::Insert(std::string_view id) {
@@ -47,11 +46,11 @@ bool CustomerTable::InsertAt(CustomerIndex c, std::string_view id) {
   offsets_[c] = static_cast<uint32_t>(arena_.size());
   arena_.push_back(static_cast<unsigned char>(id.size() - 1));
   arena_.insert(arena_.end(), id.begin(), id.end());
-  return set_.insert(c).second;
+  return set_.insert(c);
 }
 
 void CustomerTable::Erase(CustomerIndex c) {
-  set_.erase(c);
+  set_.Take(c);
   garbage_ += Id(c).size() + 1;
   offsets_[c] = kFree;
   free_.push_back(c);
@@ -86,7 +85,7 @@ void CustomerTable::Clear() {
 size_t CustomerTable::MemoryBytes() const {
   // flat_hash_set: one control byte plus one slot per bucket.
   return arena_.capacity() + offsets_.capacity() * 4 + free_.capacity() * 4 +
-         set_.capacity() * (sizeof(uint32_t) + 1);
+         set_.bucket_count() * (sizeof(uint32_t) + 1);
 }
 
 }  // namespace kizuna::store

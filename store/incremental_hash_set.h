@@ -23,9 +23,14 @@ namespace kizuna::store {
 template <typename T, typename Hash, typename Eq, typename Alloc>
 class IncrementalHashSet {
  public:
-  // Tables below `incremental_from` slots grow the ordinary way (a short rehash).
-  IncrementalHashSet(Hash hash, Eq eq, size_t incremental_from = size_t{1} << 16)
-      : current_(0, hash, eq), old_(0, hash, eq), incremental_from_(incremental_from) {}
+  // Tables below `incremental_from` slots grow the ordinary way (a short rehash). Each insert
+  // or erase moves `moves_per_operation` entries while a move is under way.
+  IncrementalHashSet(Hash hash, Eq eq, size_t incremental_from = size_t{1} << 16,
+                     int moves_per_operation = 8)
+      : current_(0, hash, eq),
+        old_(0, hash, eq),
+        incremental_from_(incremental_from),
+        moves_per_operation_(moves_per_operation) {}
   IncrementalHashSet(const IncrementalHashSet&) = delete;  // cursor_ points into old_
   IncrementalHashSet& operator=(const IncrementalHashSet&) = delete;
 
@@ -62,9 +67,10 @@ class IncrementalHashSet {
     old_.erase(it);
     return value;
   }
-  // Adds `value` (whose key must not be present).
-  void insert(T value) {
+  // Adds `value`; false if an equal entry is present.
+  bool insert(T value) {
     MoveSome();
+    if (!old_.empty() && old_.contains(value)) return false;
     if (old_.empty() && current_.capacity() >= incremental_from_ &&
         current_.size() + 1 > current_.capacity() - current_.capacity() / 8) {
       // About to grow: the full table becomes the old one, drained by later operations.
@@ -72,7 +78,12 @@ class IncrementalHashSet {
       current_.reserve(old_.capacity());  // twice old_'s room for entries
       cursor_ = old_.begin();
     }
-    current_.insert(value);
+    return current_.insert(value).second;
+  }
+  // Room for n entries without growing (a move under way is finished first).
+  void reserve(size_t n) {
+    while (!old_.empty()) MoveSome();
+    current_.reserve(n);
   }
   // Removes the entries for which pred(value) holds; returns how many.
   template <typename Pred>
@@ -98,12 +109,10 @@ class IncrementalHashSet {
 
  private:
   using Set = absl::flat_hash_set<T, Hash, Eq, Alloc>;
-  // Entries moved per insert or erase: the old table (at most 7/8 full) is empty after
-  // capacity / 8 operations, while the new one has room for 7/8 of its capacity more.
-  static constexpr int kMovesPerOperation = 8;
-
+  // With 8 moves per operation the old table (at most 7/8 full) is empty after capacity / 8
+  // operations, while the new one has room for 7/8 of its capacity more.
   void MoveSome() {
-    for (int i = 0; i < kMovesPerOperation && cursor_ != old_.end(); ++i) {
+    for (int i = 0; i < moves_per_operation_ && cursor_ != old_.end(); ++i) {
       auto it = cursor_++;
       current_.insert(*it);
       old_.erase(it);
@@ -118,6 +127,7 @@ class IncrementalHashSet {
   Set old_;
   typename Set::iterator cursor_ = old_.begin();  // next entry of old_ to move
   size_t incremental_from_;
+  int moves_per_operation_;
 };
 
 }  // namespace kizuna::store

@@ -47,8 +47,9 @@ TEST(IncrementalHashSetTest, InsertsNeverRehashEverything) {
     if (i >= 1000) worst = std::max(worst, calls - before);
   }
   EXPECT_TRUE(moved);
-  // One hash for the insert and one per entry moved (8), never the ~100k of a full rehash.
-  EXPECT_LE(worst, 9u);
+  // Two hashes for the insert (the old table's check, the new table's insert) and one per
+  // entry moved (8), never the ~100k of a full rehash.
+  EXPECT_LE(worst, 10u);
   EXPECT_EQ(set.size(), 200'000u);
   for (uint32_t i = 0; i < 200'000; i += 997) ASSERT_TRUE(set.contains(Key{uint64_t{i} * 3}));
 }

@@ -83,7 +83,7 @@ void CustomerTable::Clear() {
 }
 
 size_t CustomerTable::MemoryBytes() const {
-  // flat_hash_set: one control byte plus one slot per bucket.
+  // The hash set (both tables while it grows): one control byte plus one slot per bucket.
   return arena_.capacity() + offsets_.capacity() * 4 + free_.capacity() * 4 +
          set_.bucket_count() * (sizeof(uint32_t) + 1);
 }

@@ -1,10 +1,11 @@
 // CustomerTable: customer ids <-> dense u32 indices.
 //
 // Each id is stored once, in an append-only byte arena as [len-1][bytes] (ids are 1..256
-// bytes). The hash index is an absl::flat_hash_set of u32 indices whose hasher (XXH3-64) and
-// equality read the arena, so the set holds 4 bytes per customer and is probed with a
-// string_view without copying. Freed indices are reused; arena bytes of deleted ids are
-// reclaimed by compaction once they are more than half of the arena.
+// bytes). The hash index is a set of u32 indices (IncrementalHashSet over absl's
+// flat_hash_set) whose hasher (XXH3-64) and equality read the arena, so the set holds 4 bytes
+// per customer and is probed with a string_view without copying. Freed indices are reused;
+// arena bytes of deleted ids are reclaimed by compaction once they are more than half of the
+// arena.
 //
 // Not thread-safe. Not copyable or movable (the set's hasher points back at the table).
 #ifndef KIZUNA_STORE_CUSTOMER_TABLE_H_

@@ -83,7 +83,8 @@ std::string BuildMetrics(Server& server) {
 
   m.Single("kizuna_connected_clients", "gauge", "RESP client connections.",
            static_cast<double>(server.sessions().size()));
-  m.Single("kizuna_used_memory_bytes", "gauge", "Bytes allocated (malloc and the store's mapped arrays).",
+  m.Single("kizuna_used_memory_bytes", "gauge",
+           "Bytes allocated (malloc and the store's mapped arrays).",
            static_cast<double>(UsedMemoryBytes()));
   m.Single("kizuna_resident_memory_bytes", "gauge", "Resident set size.",
            static_cast<double>(ResidentMemoryBytes()));

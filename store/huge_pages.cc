@@ -53,6 +53,16 @@ void FreeLarge(void* p, size_t bytes) {
 size_t LargeMappedBytes() { return mapped_bytes.load(std::memory_order_relaxed); }
 
 uint64_t AnonHugePageBytes() {
+  // smaps_rollup walks the page tables (~1.7 ms at 70 MB of 4 KiB pages): skip it where the
+  // kernel gives no huge pages at all.
+  if (FILE* mode = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r")) {
+    char text[64] = {};
+    bool never = std::fgets(text, sizeof(text), mode) && std::strstr(text, "[never]");
+    std::fclose(mode);
+    if (never) return 0;
+  } else {
+    return 0;
+  }
   FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
   if (f == nullptr) return 0;
   char line[256];

@@ -138,7 +138,8 @@ template <typename T>
 using LargeVector = std::vector<T, HugePageAllocator<T>>;
 
 // Bytes of the calling process's memory backed by huge pages (AnonHugePages of
-// /proc/self/smaps_rollup); 0 when unknown.
+// /proc/self/smaps_rollup); 0 when unknown or when the kernel's THP mode is "never". Reading
+// it walks the process's page tables: cheap for memory on huge pages, ~25 µs per MB on 4 KiB.
 uint64_t AnonHugePageBytes();
 
 }  // namespace kizuna::store

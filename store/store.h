@@ -47,12 +47,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "store/huge_pages.h"
 #include "store/categories.h"
 #include "store/clock.h"
 #include "store/customer_record.h"
 #include "store/customer_table.h"
 #include "store/dedupe.h"
+#include "store/huge_pages.h"
 #include "store/order_index.h"
 #include "store/rules.h"
 #include "store/store_options.h"

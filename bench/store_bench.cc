@@ -3,6 +3,7 @@
 // gets view, purchase and visit under the example rules) and shared.
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <random>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/huge_pages.h"
 #include "store/rules.h"
 #include "store/store.h"
 
@@ -162,6 +164,27 @@ void BM_Rank(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Rank)->Arg(0)->Arg(-1)->ArgName("category(-1=total)");
+
+// Why the large arrays are on huge pages: one dependent miss over 64 MiB (a random cyclic
+// pointer chase through cache lines), on an array from AllocateLarge with huge pages on (1) or
+// off (0). With 4 KiB pages each step is also a TLB miss, a page walk on a virtual machine.
+void BM_DependentMiss(benchmark::State& state) {
+  constexpr size_t kBytes = size_t{64} << 20, kLines = kBytes / 64;
+  SetHugePagesEnabled(state.range(0) != 0);
+  auto* lines = static_cast<uint64_t*>(AllocateLarge(kBytes));
+  SetHugePagesEnabled(true);
+  std::vector<uint32_t> order(kLines);
+  for (size_t i = 0; i < kLines; ++i) order[i] = static_cast<uint32_t>(i);
+  std::shuffle(order.begin(), order.end(), std::mt19937(1));
+  for (size_t i = 0; i < kLines; ++i) lines[order[i] * 8] = order[(i + 1) % kLines];
+  uint64_t at = order[0];
+  for (auto _ : state) {
+    at = lines[at * 8];
+    benchmark::DoNotOptimize(at);
+  }
+  FreeLarge(lines, kBytes);
+}
+BENCHMARK(BM_DependentMiss)->Arg(0)->Arg(1)->ArgName("huge_pages");
 
 }  // namespace
 }  // namespace kizuna::store

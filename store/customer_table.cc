@@ -60,7 +60,7 @@ void CustomerTable::Erase(CustomerIndex c) {
 void CustomerTable::CompactArena() {
   // Offsets grow with insertion order, so live ids can be slid down in index order only if
   // we visit them by offset; copying into a fresh arena is simpler and equally O(size).
-  LargeVector<unsigned char> fresh;
+  MappedVector<unsigned char> fresh;
   fresh.reserve(arena_.size() - garbage_);
   for (size_t c = 0; c < offsets_.size(); ++c) {
     if (offsets_[c] == kFree) continue;
@@ -76,8 +76,8 @@ void CustomerTable::CompactArena() {
 
 void CustomerTable::Clear() {
   set_.clear();
-  LargeVector<unsigned char>().swap(arena_);
-  LargeVector<uint32_t>().swap(offsets_);
+  MappedVector<unsigned char>().swap(arena_);
+  MappedVector<uint32_t>().swap(offsets_);
   std::vector<CustomerIndex>().swap(free_);
   garbage_ = 0;
 }

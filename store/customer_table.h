@@ -18,6 +18,7 @@
 
 #include "store/huge_pages.h"
 #include "store/incremental_hash_set.h"
+#include "store/mapped_vector.h"
 
 namespace kizuna::store {
 
@@ -81,8 +82,8 @@ class CustomerTable {
 
   void CompactArena();
 
-  LargeVector<unsigned char> arena_;
-  LargeVector<uint32_t> offsets_;  // arena offset per index, kFree when free
+  MappedVector<unsigned char> arena_;
+  MappedVector<uint32_t> offsets_;  // arena offset per index, kFree when free
   std::vector<CustomerIndex> free_;
   size_t garbage_ = 0;  // arena bytes of erased ids
   // Grows incrementally: a one-shot rehash reads every id (offset, then arena), ~100 ms

@@ -468,7 +468,7 @@ void Engagement::OnCustomerDeleted(CustomerIndex c) {
 }
 
 void Engagement::OnFlushAll() {
-  LargeVector<Known>().swap(known_);
+  MappedVector<Known>().swap(known_);
   awards_.clear();
   for (Badge& b : badges_) b.awarded = 0;
   for (Segment& s : segments_) {

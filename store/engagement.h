@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "store/engagement_index.h"
 #include "store/huge_pages.h"
+#include "store/mapped_vector.h"
 #include "store/predicate.h"
 #include "store/store.h"
 
@@ -176,7 +177,7 @@ class Engagement {
   // reading every definition (a cache line each) to find the live ones.
   EngagementIndex::Masks live_{};
   uint64_t rebases_;      // store's, when last seen
-  LargeVector<Known> known_;
+  MappedVector<Known> known_;
   bool evaluate_all_ = false;
 };
 

@@ -36,6 +36,11 @@ bool HugePagesEnabled();
 // 64-byte aligned. Throws std::bad_alloc when out of memory.
 void* AllocateLarge(size_t bytes);
 void FreeLarge(void* p, size_t bytes);
+// A larger buffer (new_bytes > old_bytes) holding the first used_bytes of p (p may be null
+// when old_bytes is 0): for mapped buffers the mapping itself grows, or its pages move
+// (mremap), so nothing is copied and the new part stays untouched; small ones are copied.
+// Throws std::bad_alloc when out of memory (p is then still valid).
+void* ReallocateLarge(void* p, size_t old_bytes, size_t used_bytes, size_t new_bytes);
 // Bytes currently mapped by AllocateLarge (malloc's statistics do not see them).
 size_t LargeMappedBytes();
 
@@ -134,6 +139,8 @@ struct HugePageAllocator {
   }
 };
 
+// A std::vector on AllocateLarge. It copies when it grows: the per-customer columns, which
+// grow with the store, are MappedVectors instead (mapped_vector.h), which remap.
 template <typename T>
 using LargeVector = std::vector<T, HugePageAllocator<T>>;
 

@@ -294,8 +294,8 @@ void Store::RemoveCounterEverywhere(uint32_t key) {
 void Store::FlushAll() {
   for (StoreObserver* o : observers_) o->OnFlushAll();
   customers_.Clear();
-  LargeVector<TimeMs>().swap(last_seen_);
-  LargeVector<RecordPool::Handle>().swap(record_);
+  MappedVector<TimeMs>().swap(last_seen_);
+  MappedVector<RecordPool::Handle>().swap(record_);
   records_.Clear();
   ScoreMatrix().swap(scores_);
   dedupe_.Clear();

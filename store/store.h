@@ -53,6 +53,7 @@
 #include "store/customer_table.h"
 #include "store/dedupe.h"
 #include "store/huge_pages.h"
+#include "store/mapped_vector.h"
 #include "store/order_index.h"
 #include "store/rules.h"
 #include "store/store_options.h"
@@ -314,13 +315,13 @@ class Store {
   RuleSet rules_{&actions_};
 
   CustomerTable customers_;
-  LargeVector<TimeMs> last_seen_;           // per customer index
-  LargeVector<RecordPool::Handle> record_;  // per customer index
+  MappedVector<TimeMs> last_seen_;           // per customer index
+  MappedVector<RecordPool::Handle> record_;  // per customer index
   RecordPool records_;
   // Row-major score matrix: per customer `stride_` doubles: S for every category, then the
   // order key of each decaying category (column norm_col_[k]), then the tie label (u64 bits).
   // 64-byte aligned so a 32-byte row (3 categories) never straddles two cache lines.
-  using ScoreMatrix = LargeVector<double>;  // rows start on cache lines
+  using ScoreMatrix = MappedVector<double>;  // rows start on cache lines
   ScoreMatrix scores_;
   size_t stride_ = 0;
   std::vector<int> norm_col_;        // per category, -1 when it does not decay

@@ -368,7 +368,7 @@ void Triggers::OnFlushAll() {
   pending_.ForEach([&](uint32_t node) { wheel_.Cancel(wheel_.HandleAt(node)); });
   for (Trigger& t : triggers_) t.pending = 0;
   pending_.clear();
-  LargeVector<uint32_t>().swap(armed_);
+  MappedVector<uint32_t>().swap(armed_);
   armed_entries_ = 0;
   fired_once_.clear();
   recent_.clear();

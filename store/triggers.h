@@ -26,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "store/engagement.h"
 #include "store/huge_pages.h"
+#include "store/mapped_vector.h"
 #include "store/incremental_hash_set.h"
 #include "store/predicate.h"
 #include "store/rules.h"
@@ -222,7 +223,7 @@ class Triggers : public StoreObserver, private EngagementSink {
   // Derived from pending_: per customer, the triggers (slots < 32) that may have a pending
   // timer for it (a superset), so step 5 probes only those. armed_entries_ counts the entries
   // it accounts for; any other count means it must be rebuilt.
-  LargeVector<uint32_t> armed_;
+  MappedVector<uint32_t> armed_;
   size_t armed_entries_ = 0;
   bool probe_all_ = false;
   absl::flat_hash_map<CustomerIndex, std::vector<uint32_t>> fired_once_;

@@ -1,92 +1,129 @@
 #include "store/order_index.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace kizuna::store {
+namespace {
 
-void OrderIndex::RefreshFront(size_t b) {
-  fronts_[b] = Front{Read(blocks_[b].items.front()), blocks_[b].items.data()};
-  if (b % kFan == 0) top_[b / kFan] = fronts_[b].probe;
+using Pool = BlockPool<OrderIndex::kMaxBlock * sizeof(uint32_t)>;
+
+uint32_t* NewItems() { return static_cast<uint32_t*>(Pool::Take()); }
+
+}  // namespace
+
+void OrderIndex::RefreshFront(size_t ci, size_t bi) {
+  Front& f = BlockAt(ci, bi);
+  f.probe = Read(f.items[0]);
+  if (bi == 0) heads_[ci] = f.probe;
 }
 
-void OrderIndex::RebuildTop(size_t from_block) {
-  top_.resize((fronts_.size() + kFan - 1) / kFan);
-  for (size_t j = from_block / kFan; j < top_.size(); ++j) top_[j] = fronts_[j * kFan].probe;
+std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi) {
+  Chunk* chunk = chunks_[ci].get();
+  if (chunk->n == kMaxChunk) {
+    // Split the chunk in halves; the new block goes into the half that holds block bi.
+    auto fresh = std::make_unique<Chunk>();
+    const size_t half = kMaxChunk / 2;
+    for (size_t b = half; b < kMaxChunk; ++b) {
+      fresh->blocks[b - half] = chunk->blocks[b];
+      fresh->size += chunk->blocks[b].size;
+    }
+    fresh->n = kMaxChunk - half;
+    chunk->n = half;
+    chunk->size -= fresh->size;
+    heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->blocks[0].probe);
+    chunks_.insert(chunks_.begin() + static_cast<ptrdiff_t>(ci) + 1, std::move(fresh));
+    RebuildFenwick();
+    if (bi >= half) {  // block bi moved to the new chunk; the new block follows it there
+      ++ci;
+      bi -= half;
+      chunk = chunks_[ci].get();
+    }
+  }
+  std::memmove(&chunk->blocks[bi + 2], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
+  chunk->blocks[bi + 1] = Front{Probe{}, NewItems(), 0};
+  ++chunk->n;
+  return {ci, bi + 1};
 }
 
-void OrderIndex::RefreshLabels() {
-  for (size_t b = 0; b < blocks_.size(); ++b) RefreshFront(b);
-}
-
-void OrderIndex::EraseFront(size_t b) {
-  fronts_.erase(fronts_.begin() + static_cast<ptrdiff_t>(b));
-  RebuildTop(b);
-}
-
-void OrderIndex::InsertFront(size_t b) {
-  fronts_.insert(fronts_.begin() + static_cast<ptrdiff_t>(b), Front{});
-  RebuildTop(b);
-  RefreshFront(b);
+void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
+  Chunk* chunk = chunks_[ci].get();
+  Pool::Give(chunk->blocks[bi].items);
+  chunk->size -= chunk->blocks[bi].size;  // 0: callers empty it first (the Fenwick holds)
+  std::memmove(&chunk->blocks[bi], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
+  --chunk->n;
+  if (chunk->n == 0) {
+    chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
+    heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
+    RebuildFenwick();
+  } else if (bi == 0) {
+    heads_[ci] = chunk->blocks[0].probe;
+  }
 }
 
 void OrderIndex::Insert(uint32_t c) {
-  if (blocks_.empty()) {
-    blocks_.emplace_back();
-    blocks_[0].items.reserve(kMaxBlock);
-    blocks_[0].items.push_back(c);
-    InsertFront(0);
-    ++size_;
+  if (chunks_.empty()) {
+    chunks_.push_back(std::make_unique<Chunk>());
+    heads_.emplace_back();
+    Chunk& chunk = *chunks_[0];
+    chunk.blocks[0] = Front{Probe{}, NewItems(), 0};
+    chunk.n = 1;
     RebuildFenwick();
+    InsertAt(0, 0, 0, c);
     return;
   }
   Search s;
   s.index = this;
   s.probe = Read(c);
   LowerBound(&s);
-  InsertAt(s.block, s.pos, c);
+  InsertAt(s.chunk, s.block, s.pos, c);
 }
 
-void OrderIndex::InsertAt(size_t bi, size_t pos, uint32_t c) {
-  Block& b = blocks_[bi];
-  b.items.insert(b.items.begin() + static_cast<ptrdiff_t>(pos), c);
+void OrderIndex::InsertAt(size_t ci, size_t bi, size_t pos, uint32_t c) {
+  Chunk& chunk = *chunks_[ci];
+  Front& b = chunk.blocks[bi];
+  std::memmove(b.items + pos + 1, b.items + pos, (b.size - pos) * sizeof(uint32_t));
+  b.items[pos] = c;
+  ++b.size;
+  ++chunk.size;
   ++size_;
-  if (pos == 0) RefreshFront(bi);
-  if (b.items.size() < kMaxBlock) {
-    FenwickAdd(bi, 1);
+  FenwickAdd(ci, 1);
+  if (pos == 0) RefreshFront(ci, bi);
+  if (b.size < kMaxBlock) return;
+  // A full block first spills one entry into a neighbour (in its chunk) with room, which keeps
+  // blocks ~90% full (memory) instead of the ~70% that splitting alone gives.
+  if (bi + 1 < chunk.n && chunk.blocks[bi + 1].size < kMaxBlock - 1) {
+    Front& next = chunk.blocks[bi + 1];
+    std::memmove(next.items + 1, next.items, next.size * sizeof(uint32_t));
+    next.items[0] = b.items[--b.size];
+    ++next.size;
+    RefreshFront(ci, bi + 1);
     return;
   }
-  // A full block first spills one entry into a neighbour with room, which keeps blocks
-  // ~90% full (memory) instead of the ~70% that splitting alone gives.
-  if (bi + 1 < blocks_.size() && blocks_[bi + 1].items.size() < kMaxBlock - 1) {
-    Block& next = blocks_[bi + 1];
-    next.items.insert(next.items.begin(), b.items.back());
-    b.items.pop_back();
-    RefreshFront(bi + 1);
-    FenwickAdd(bi + 1, 1);
+  if (bi > 0 && chunk.blocks[bi - 1].size < kMaxBlock - 1) {
+    Front& prev = chunk.blocks[bi - 1];
+    prev.items[prev.size++] = b.items[0];
+    std::memmove(b.items, b.items + 1, --b.size * sizeof(uint32_t));
+    RefreshFront(ci, bi);
     return;
   }
-  if (bi > 0 && blocks_[bi - 1].items.size() < kMaxBlock - 1) {
-    blocks_[bi - 1].items.push_back(b.items.front());
-    b.items.erase(b.items.begin());
-    RefreshFront(bi);
-    FenwickAdd(bi - 1, 1);
-    return;
-  }
-  // Split a full block (with full neighbours) in halves.
-  Block fresh;
-  fresh.items.reserve(kMaxBlock);
-  size_t half = b.items.size() / 2;
-  fresh.items.assign(b.items.begin() + static_cast<ptrdiff_t>(half), b.items.end());
-  b.items.resize(half);
-  blocks_.insert(blocks_.begin() + static_cast<ptrdiff_t>(bi) + 1, std::move(fresh));
-  InsertFront(bi + 1);
-  RebuildFenwick();
+  // Split a full block (with full neighbours) in halves. The new block lands right after it,
+  // in the same chunk (AddBlockAfter keeps them together when the chunk splits), so the
+  // chunk's entry count does not change.
+  auto [nci, nbi] = AddBlockAfter(ci, bi);
+  Front& left = BlockAt(nci, nbi - 1);
+  Front& right = BlockAt(nci, nbi);
+  const uint32_t half = left.size / 2;
+  right.size = left.size - half;
+  std::memcpy(right.items, left.items + half, right.size * sizeof(uint32_t));
+  left.size = half;
+  RefreshFront(nci, nbi);
 }
 
-size_t OrderIndex::Find(const Block& b, uint32_t c) {
-  // A scan of at most 1 KB with no key reads (they would be cache misses) instead of a search.
-  const uint32_t* items = b.items.data();
-  const size_t n = b.items.size();
+size_t OrderIndex::Find(const Front& f, uint32_t c) {
+  // A scan of at most 256 bytes with no key reads (they would be cache misses).
+  const uint32_t* items = f.items;
+  const size_t n = f.size;
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
     unsigned hit = 0;
@@ -98,44 +135,42 @@ size_t OrderIndex::Find(const Block& b, uint32_t c) {
 }
 
 bool OrderIndex::Erase(uint32_t c) {
-  if (blocks_.empty()) return false;
+  if (chunks_.empty()) return false;
   Search s;
   s.index = this;
   s.probe = Read(c);
   s.locate = true;
   RunSearches(&s, 1);
-  if (s.pos >= blocks_[s.block].items.size()) return false;
-  EraseAt(s.block, s.pos);
+  if (s.pos >= BlockAt(s.chunk, s.block).size) return false;
+  EraseAt(s.chunk, s.block, s.pos);
   return true;
 }
 
-bool OrderIndex::EraseAt(size_t bi, size_t pos) {
-  Block& b = blocks_[bi];
-  b.items.erase(b.items.begin() + static_cast<ptrdiff_t>(pos));
+bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
+  Chunk& chunk = *chunks_[ci];
+  Front& b = chunk.blocks[bi];
+  std::memmove(b.items + pos, b.items + pos + 1, (b.size - pos - 1) * sizeof(uint32_t));
+  --b.size;
+  --chunk.size;
   --size_;
-  bool restructure = false;
-  if (b.items.empty()) {
-    blocks_.erase(blocks_.begin() + static_cast<ptrdiff_t>(bi));
-    EraseFront(bi);
-    restructure = true;
-  } else {
-    if (pos == 0) RefreshFront(bi);
-    // Merge a small block into its successor so blocks stay at least a quarter full.
-    if (b.items.size() < kMaxBlock / 4 && bi + 1 < blocks_.size() &&
-        b.items.size() + blocks_[bi + 1].items.size() <= kMaxBlock / 2) {
-      Block& next = blocks_[bi + 1];
-      b.items.insert(b.items.end(), next.items.begin(), next.items.end());
-      blocks_.erase(blocks_.begin() + static_cast<ptrdiff_t>(bi) + 1);
-      EraseFront(bi + 1);
-      restructure = true;
-    }
+  FenwickAdd(ci, -1);
+  if (b.size == 0) {
+    RemoveBlock(ci, bi);
+    return true;
   }
-  if (restructure) {
-    RebuildFenwick();
-  } else {
-    FenwickAdd(bi, -1);
+  if (pos == 0) RefreshFront(ci, bi);
+  // Merge a small block into its successor (in its chunk) so blocks stay at least a quarter
+  // full.
+  if (b.size < kMaxBlock / 4 && bi + 1 < chunk.n &&
+      b.size + chunk.blocks[bi + 1].size <= kMaxBlock / 2) {
+    Front& next = chunk.blocks[bi + 1];
+    std::memcpy(b.items + b.size, next.items, next.size * sizeof(uint32_t));
+    b.size += next.size;
+    next.size = 0;
+    RemoveBlock(ci, bi + 1);
+    return true;
   }
-  return restructure;
+  return false;
 }
 
 void OrderIndex::Build(std::vector<uint32_t> all) {
@@ -148,54 +183,69 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
   std::sort(keyed.begin(), keyed.end(),
             [this](const Probe& a, const Probe& b) { return Before(a, b); });
   constexpr size_t kFill = kMaxBlock * 7 / 8;
+  constexpr size_t kChunkFill = kMaxChunk * 7 / 8;
   for (size_t i = 0; i < keyed.size(); i += kFill) {
-    Block b;
-    b.items.reserve(kMaxBlock);
+    if (chunks_.empty() || chunks_.back()->n == kChunkFill) {
+      chunks_.push_back(std::make_unique<Chunk>());
+      heads_.push_back(keyed[i]);
+    }
+    Chunk& chunk = *chunks_.back();
+    Front& b = chunk.blocks[chunk.n++];
+    b = Front{keyed[i], NewItems(), 0};
     size_t end = std::min(keyed.size(), i + kFill);
-    for (size_t j = i; j < end; ++j) b.items.push_back(keyed[j].c);
-    fronts_.push_back(Front{keyed[i], b.items.data()});
-    blocks_.push_back(std::move(b));
+    for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
+    chunk.size += b.size;
   }
-  RebuildTop(0);
   size_ = keyed.size();
   RebuildFenwick();
 }
 
 void OrderIndex::Clear() {
-  blocks_.clear();
-  fronts_.clear();
-  top_.clear();
+  for (auto& chunk : chunks_) {
+    for (size_t b = 0; b < chunk->n; ++b) Pool::Give(chunk->blocks[b].items);
+  }
+  chunks_.clear();
+  heads_.clear();
   fenwick_.clear();
   size_ = 0;
 }
 
+OrderIndex::~OrderIndex() { Clear(); }
+
+void OrderIndex::RefreshLabels() {
+  for (size_t ci = 0; ci < chunks_.size(); ++ci) {
+    for (size_t bi = 0; bi < chunks_[ci]->n; ++bi) RefreshFront(ci, bi);
+  }
+}
+
 void OrderIndex::RebuildFenwick() {
-  size_t n = blocks_.size();
+  size_t n = chunks_.size();
   fenwick_.assign(n + 1, 0);
   for (size_t i = 1; i <= n; ++i) {
-    fenwick_[i] += static_cast<uint32_t>(blocks_[i - 1].items.size());
+    fenwick_[i] += chunks_[i - 1]->size;
     size_t parent = i + (i & (~i + 1));
     if (parent <= n) fenwick_[parent] += fenwick_[i];
   }
 }
 
-void OrderIndex::FenwickAdd(size_t b, int delta) {
-  for (size_t i = b + 1; i < fenwick_.size(); i += i & (~i + 1)) {
+void OrderIndex::FenwickAdd(size_t ci, int delta) {
+  for (size_t i = ci + 1; i < fenwick_.size(); i += i & (~i + 1)) {
     fenwick_[i] = static_cast<uint32_t>(static_cast<int64_t>(fenwick_[i]) + delta);
   }
 }
 
-size_t OrderIndex::FenwickPrefix(size_t b) const {
+size_t OrderIndex::FenwickPrefix(size_t ci) const {
   size_t sum = 0;
-  for (size_t i = b; i > 0; i -= i & (~i + 1)) sum += fenwick_[i];
+  for (size_t i = ci; i > 0; i -= i & (~i + 1)) sum += fenwick_[i];
   return sum;
 }
 
 size_t OrderIndex::MemoryBytes() const {
-  size_t bytes = blocks_.capacity() * sizeof(Block) + fronts_.capacity() * sizeof(Front) +
-                 top_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4;
-  for (const Block& b : blocks_) bytes += b.items.capacity() * sizeof(uint32_t);
-  return bytes;
+  size_t blocks = 0;
+  for (const auto& chunk : chunks_) blocks += chunk->n;
+  return chunks_.capacity() * sizeof(void*) + chunks_.size() * sizeof(Chunk) +
+         heads_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4 +
+         blocks * kMaxBlock * sizeof(uint32_t);
 }
 
 }  // namespace kizuna::store

@@ -9,16 +9,18 @@
 // it, change the score, insert it again (Store does that, with PlanMoves/EraseMoves/InsertMoves).
 // Labels may change if the label order stays consistent with ids (then call RefreshLabels).
 //
-// Layout: a sequence of sorted blocks of at most kMaxBlock entries (a two-level B+tree; a full
-// block spills into a neighbour before it splits, so blocks stay ~90% full), the first entry of
-// each block cached with its key and label (fronts_, and every kFan-th of them in top_, small
-// enough to stay cached) for the block search, and a Fenwick tree over block sizes for ranks.
-// Inside a block the search is two batched rounds (every 16th entry, then 15 entries of one
-// group) whose key reads are issued together, so a search costs a few memory latencies, not one
-// per comparison. Searches of several indexes run interleaved (InsertAll, PlanMoves), so that
-// their misses overlap too.
-// Insert/erase: O(log N) compares + one memmove of at most 1 KB; Rank: O(log N); iterating the
-// first n: O(n).
+// Layout: sorted blocks of at most kMaxBlock entries (a full block spills into a neighbour
+// before it splits, so blocks stay ~90% full), in chunks of at most kMaxChunk blocks: a
+// three-level B+tree. Each block's first entry is cached with its key and label (the chunk's
+// fronts), and each chunk's first one in heads_ (small enough to stay cached), for the block
+// search; a Fenwick tree over chunk sizes gives ranks. Blocks are small so that an update
+// touches few lines (finding the old entry scans 8), and chunks keep a block split from
+// shifting every front of the index (it shifts at most kMaxChunk). Inside a block the search
+// is two batched rounds (every 16th entry, then 15 entries of one group) whose key reads are
+// issued together, so a search costs a few memory latencies, not one per comparison. Searches
+// of several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too.
+// Insert/erase: O(log N) compares + a memmove of at most 512 bytes; Rank: O(log N); iterating
+// the first n: O(n).
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
 #define KIZUNA_STORE_ORDER_INDEX_H_
 
@@ -26,7 +28,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "store/huge_pages.h"
@@ -47,9 +51,11 @@ class KeySource {
 
 class OrderIndex {
  public:
-  static constexpr size_t kMaxBlock = 256;
+  static constexpr size_t kMaxBlock = 128;  // entries per block: 8 cache lines
+  static constexpr size_t kMaxChunk = 16;   // blocks per chunk: their fronts are 10 lines
 
   explicit OrderIndex(const KeySource* keys) : keys_(keys) {}
+  ~OrderIndex();  // gives the blocks back to the pool
   OrderIndex(const OrderIndex&) = delete;
   OrderIndex& operator=(const OrderIndex&) = delete;
 
@@ -67,7 +73,7 @@ class OrderIndex {
     OrderIndex* index;
     double new_key;
     // Set by PlanMoves / EraseMoves.
-    size_t from_block = 0, from_pos = 0, to_block = 0, to_pos = 0;
+    size_t from_chunk = 0, from_block = 0, from_pos = 0, to_chunk = 0, to_block = 0, to_pos = 0;
     bool found = false, replan = false;
   };
   static void PlanMoves(Move* moves, size_t n, uint32_t c);
@@ -87,9 +93,12 @@ class OrderIndex {
   // Calls f(c) for the first n entries in order; f returns false to stop early.
   template <typename F>
   void ForEach(size_t n, F&& f) const {
-    for (const Block& b : blocks_) {
-      for (uint32_t c : b.items) {
-        if (n-- == 0 || !f(c)) return;
+    for (const auto& chunk : chunks_) {
+      for (size_t b = 0; b < chunk->n; ++b) {
+        const Front& block = chunk->blocks[b];
+        for (size_t i = 0; i < block.size; ++i) {
+          if (n-- == 0 || !f(block.items[i])) return;
+        }
       }
     }
   }
@@ -103,26 +112,36 @@ class OrderIndex {
   size_t MemoryBytes() const;
 
  private:
-  // A block's entries. Every block reserves kMaxBlock (so it never reallocates): those
-  // buffers come from a pool of huge pages shared by every index (huge_pages.h).
-  struct Block {
-    std::vector<uint32_t, HugePageAllocator<uint32_t, kMaxBlock * sizeof(uint32_t)>> items;
-  };
   // A key as an unsigned integer in index order (descending key), with the tie label.
   struct Probe {
     uint64_t ord;
     uint64_t label;
     uint32_t c;
   };
+  // A block: its first entry with its key (stable while it is in the index) and label, its
+  // entries (kMaxBlock slots from a pool of huge pages shared by every index, huge_pages.h),
+  // and how many are used.
+  struct Front {
+    Probe probe;
+    uint32_t* items;
+    uint32_t size;
+  };
+  // A run of consecutive blocks. Splitting or removing a block shifts only its chunk's
+  // fronts; chunks come and go kMaxChunk times less often.
+  struct Chunk {
+    Front blocks[kMaxChunk];
+    uint32_t n = 0;     // blocks used
+    uint32_t size = 0;  // entries in them
+  };
   static constexpr size_t kGroup = 16;
   static constexpr size_t kMaxSearches = 16;  // run together by RunSearches
   static_assert((kMaxBlock + kGroup - 1) / kGroup <= kGroup);
-  // One search, run in stages (RunSearches): the block, then two batched rounds in it.
+  // One search, run in stages (RunSearches): the chunk, the block, then two batched rounds.
   struct Search {
     const OrderIndex* index;
     Probe probe;
     bool locate = false;  // find the entry probe.c itself (in place), not where probe belongs
-    size_t block = 0, pos = 0;
+    size_t chunk = 0, block = 0, pos = 0;
     size_t groups = 0, lo = 0, last = 0;
     uint32_t cs[kGroup];
   };
@@ -143,8 +162,8 @@ class OrderIndex {
     if (__builtin_expect(eq, 0)) return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
     return lt;
   }
-  // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the block
-  // (binary searches over block fronts in lockstep), then, unless locating, two rounds.
+  // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the chunk
+  // and the block (binary searches over fronts in lockstep), then, unless locating, two rounds.
   static void RunSearches(Search* s, size_t n);
   // For each i: base[i] += the last position in [0, len[i]) not after s[i].probe (0 if none).
   template <typename T>
@@ -152,38 +171,34 @@ class OrderIndex {
   void SearchSamples(Search* s) const;  // pick round 1's entries, prefetch their keys
   void SearchRound1(Search* s) const;   // pick the group, prefetch its keys
   size_t SearchRound2(Search* s) const;
-  // Block and position of the first entry not before probe (a non-empty index).
+  // Chunk, block and position of the first entry not before probe (a non-empty index).
   void LowerBound(Search* s) const;
-  void InsertAt(size_t bi, size_t pos, uint32_t c);
+  Front& BlockAt(size_t ci, size_t bi) { return chunks_[ci]->blocks[bi]; }
+  const Front& BlockAt(size_t ci, size_t bi) const { return chunks_[ci]->blocks[bi]; }
+  void InsertAt(size_t ci, size_t bi, size_t pos, uint32_t c);
   // Returns true when blocks were removed or merged (positions found before are stale).
-  bool EraseAt(size_t bi, size_t pos);
-  // Position of c in block b, or its size.
-  static size_t Find(const Block& b, uint32_t c);
-  void EraseFront(size_t b);
-  void InsertFront(size_t b);
-  void RefreshFront(size_t b);
+  bool EraseAt(size_t ci, size_t bi, size_t pos);
+  // Position of c in block f, or its size.
+  static size_t Find(const Front& f, uint32_t c);
+  // Re-reads the probe of block bi's first entry (and the chunk's head when bi is 0).
+  void RefreshFront(size_t ci, size_t bi);
+  // A new empty block after block bi of chunk ci (the chunk splits when full); returns where
+  // it went (chunk, block).
+  std::pair<size_t, size_t> AddBlockAfter(size_t ci, size_t bi);
+  // Removes block bi of chunk ci (empty, or its entries moved away), and the chunk if empty.
+  void RemoveBlock(size_t ci, size_t bi);
   void RebuildFenwick();
-  void FenwickAdd(size_t b, int delta);
-  size_t FenwickPrefix(size_t b) const;  // sum of sizes of blocks [0, b)
-
-  // A block's first entry with its key (stable while it is in the index) and label, and where
-  // the block's entries are (a prefetch hint only: read blocks_ for them).
-  struct Front {
-    Probe probe;
-    const uint32_t* items;
-  };
-  static constexpr size_t kFan = 16;  // fronts per top_ entry: 8 cache lines
+  void FenwickAdd(size_t ci, int delta);
+  size_t FenwickPrefix(size_t ci) const;  // entries in chunks [0, ci)
   static const Probe& ProbeOf(const Probe& p) { return p; }
   static const Probe& ProbeOf(const Front& f) { return f.probe; }
-  void RebuildTop(size_t from_block);
 
   const KeySource* keys_;
-  std::vector<Block> blocks_;
-  // The block search: a binary search over top_ (every kFan-th front: small, stays cached),
-  // then over the kFan fronts it selects, fetched together.
-  LargeVector<Front> fronts_;  // 64-byte aligned
-  std::vector<Probe> top_;
-  std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over block sizes
+  std::vector<std::unique_ptr<Chunk>> chunks_;
+  // The block search: a binary search over heads_ (each chunk's first probe: small, stays
+  // cached), then over the chunk's fronts, fetched together.
+  std::vector<Probe> heads_;
+  std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over chunk sizes
   size_t size_ = 0;
 };
 

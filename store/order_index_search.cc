@@ -33,28 +33,29 @@ void OrderIndex::LockstepSearch(const Search* s, size_t n, const T** base, size_
 }
 
 void OrderIndex::RunSearches(Search* s, size_t n) {
-  // The block: the last one whose front is not after the probe (block 0 if none). Branch-free
-  // binary searches advanced in lockstep, over top_, then over the kFan fronts it selects.
-  const Probe* top[kMaxSearches];
+  // The block: the last one whose front is not after the probe (the first if none). Branch-free
+  // binary searches advanced in lockstep, over heads_, then over the chosen chunk's fronts.
+  const Probe* head[kMaxSearches];
   size_t len[kMaxSearches];
   for (size_t i = 0; i < n; ++i) {
-    top[i] = s[i].index->top_.data();
-    len[i] = s[i].index->top_.size();
+    head[i] = s[i].index->heads_.data();
+    len[i] = s[i].index->heads_.size();
   }
-  LockstepSearch(s, n, top, len);
+  LockstepSearch(s, n, head, len);
   const Front* front[kMaxSearches];
   for (size_t i = 0; i < n; ++i) {
-    const auto& fronts = s[i].index->fronts_;
-    size_t lo = static_cast<size_t>(top[i] - s[i].index->top_.data()) * kFan;
-    front[i] = fronts.data() + lo;
-    len[i] = std::min(kFan, fronts.size() - lo);
-    for (size_t f = 0; f < len[i]; f += 64 / sizeof(Front)) __builtin_prefetch(front[i] + f);
+    const OrderIndex& ix = *s[i].index;
+    s[i].chunk = static_cast<size_t>(head[i] - ix.heads_.data());
+    const Chunk& chunk = *ix.chunks_[s[i].chunk];
+    front[i] = chunk.blocks;
+    len[i] = chunk.n;
+    const char* fronts = reinterpret_cast<const char*>(chunk.blocks);
+    for (size_t off = 0; off < chunk.n * sizeof(Front); off += 64) __builtin_prefetch(fronts + off);
   }
   LockstepSearch(s, n, front, len);
   for (size_t i = 0; i < n; ++i) {
-    const OrderIndex& ix = *s[i].index;
-    s[i].block = static_cast<size_t>(front[i] - ix.fronts_.data());
-    __builtin_prefetch(&ix.blocks_[s[i].block]);
+    const Chunk& chunk = *s[i].index->chunks_[s[i].chunk];
+    s[i].block = static_cast<size_t>(front[i] - chunk.blocks);
     const char* items = reinterpret_cast<const char*>(front[i]->items);
     for (size_t off = 0; off < kMaxBlock * sizeof(uint32_t); off += 64) {
       __builtin_prefetch(items + off);
@@ -65,7 +66,7 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
     if (!s[i].locate) s[i].index->SearchSamples(&s[i]);
   }
   for (size_t i = 0; i < n; ++i) {
-    if (s[i].locate) s[i].pos = Find(s[i].index->blocks_[s[i].block], s[i].probe.c);
+    if (s[i].locate) s[i].pos = Find(s[i].index->BlockAt(s[i].chunk, s[i].block), s[i].probe.c);
   }
   for (size_t i = 0; i < n; ++i) {
     if (!s[i].locate) s[i].index->SearchRound1(&s[i]);
@@ -79,8 +80,8 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
 // a likely cache miss, and misses issued together overlap. Round 1 finds the group of kGroup
 // entries holding the answer from each group's last entry, round 2 scans that group.
 void OrderIndex::SearchSamples(Search* s) const {
-  const Block& b = blocks_[s->block];
-  const size_t n = b.items.size();
+  const Front& b = BlockAt(s->chunk, s->block);
+  const size_t n = b.size;
   s->groups = (n + kGroup - 1) / kGroup;
   for (size_t j = 0; j < s->groups; ++j) {
     s->cs[j] = b.items[std::min(j * kGroup + kGroup - 1, n - 1)];
@@ -89,8 +90,8 @@ void OrderIndex::SearchSamples(Search* s) const {
 }
 
 void OrderIndex::SearchRound1(Search* s) const {
-  const Block& b = blocks_[s->block];
-  const size_t n = b.items.size();
+  const Front& b = BlockAt(s->chunk, s->block);
+  const size_t n = b.size;
   double keys[kGroup];
   uint64_t labels[kGroup];
   keys_->Fetch(s->cs, s->groups, keys, labels);
@@ -103,11 +104,11 @@ void OrderIndex::SearchRound1(Search* s) const {
   // The answer is in [lo, last]; entries [lo, last) still need a look.
   s->lo = j * kGroup;
   s->last = std::min(s->lo + kGroup - 1, n - 1);
-  keys_->Prefetch(b.items.data() + s->lo, s->last - s->lo);
+  keys_->Prefetch(b.items + s->lo, s->last - s->lo);
 }
 
 size_t OrderIndex::SearchRound2(Search* s) const {
-  const uint32_t* items = blocks_[s->block].items.data();
+  const uint32_t* items = BlockAt(s->chunk, s->block).items;
   double keys[kGroup];
   uint64_t labels[kGroup];
   keys_->Fetch(items + s->lo, s->last - s->lo, keys, labels);
@@ -123,11 +124,14 @@ void OrderIndex::LowerBound(Search* s) const {
 }
 
 size_t OrderIndex::Rank(uint32_t c) const {
-  if (blocks_.empty()) return 0;
+  if (chunks_.empty()) return 0;
   Search s;
   s.probe = Read(c);
   LowerBound(&s);
-  return FenwickPrefix(s.block) + s.pos;
+  size_t rank = FenwickPrefix(s.chunk) + s.pos;
+  const Chunk& chunk = *chunks_[s.chunk];
+  for (size_t b = 0; b < s.block; ++b) rank += chunk.blocks[b].size;
+  return rank;
 }
 
 void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
@@ -137,7 +141,7 @@ void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
     const size_t end = std::min(n, base + kMaxSearches);
     size_t m = 0;
     for (size_t i = base; i < end; ++i) {
-      if (indexes[i]->blocks_.empty()) {
+      if (indexes[i]->chunks_.empty()) {
         indexes[i]->Insert(c);
         continue;
       }
@@ -148,7 +152,7 @@ void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
       ++m;
     }
     RunSearches(s, m);
-    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].block, s[i].pos, c);
+    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].chunk, s[i].block, s[i].pos, c);
   }
 }
 
@@ -173,9 +177,11 @@ void OrderIndex::PlanMoves(Move* moves, size_t n, uint32_t c) {
     RunSearches(s, 2 * m);
     for (size_t i = 0; i < m; ++i) {
       const Search& from = s[2 * i];
-      mv[i].found = from.pos < mv[i].index->blocks_[from.block].items.size();
+      mv[i].found = from.pos < mv[i].index->BlockAt(from.chunk, from.block).size;
+      mv[i].from_chunk = from.chunk;
       mv[i].from_block = from.block;
       mv[i].from_pos = from.pos;
+      mv[i].to_chunk = s[2 * i + 1].chunk;
       mv[i].to_block = s[2 * i + 1].block;
       mv[i].to_pos = s[2 * i + 1].pos;
     }
@@ -191,8 +197,10 @@ void OrderIndex::EraseMoves(Move* moves, size_t n) {
     }
     // The target was found with c still in place: one position earlier when behind it in the
     // same block; searched again if blocks were merged or removed.
-    m.replan = m.index->EraseAt(m.from_block, m.from_pos);
-    if (m.to_block == m.from_block && m.to_pos > m.from_pos) --m.to_pos;
+    m.replan = m.index->EraseAt(m.from_chunk, m.from_block, m.from_pos);
+    if (m.to_chunk == m.from_chunk && m.to_block == m.from_block && m.to_pos > m.from_pos) {
+      --m.to_pos;
+    }
   }
 }
 
@@ -202,7 +210,7 @@ void OrderIndex::InsertMoves(Move* moves, size_t n, uint32_t c) {
     if (m.replan) {
       m.index->Insert(c);
     } else {
-      m.index->InsertAt(m.to_block, m.to_pos, c);
+      m.index->InsertAt(m.to_chunk, m.to_block, m.to_pos, c);
     }
   }
 }

@@ -137,6 +137,47 @@ RequestParser::Line RequestParser::ReadHeaderLineSlow(int64_t* value, size_t* ne
   return Line::kOk;
 }
 
+namespace {
+
+// Reads "<type><decimal>\r\n" at *p (before end); advances *p past it.
+bool PeekLength(const char* buf, size_t* p, size_t end, char type, size_t* value) {
+  size_t at = *p;
+  if (at >= end || buf[at] != type) return false;
+  ++at;
+  size_t v = 0, digits = 0;
+  while (at < end && buf[at] >= '0' && buf[at] <= '9') {
+    if (++digits > 9) return false;  // no peeked command is that big
+    v = v * 10 + static_cast<size_t>(buf[at] - '0');
+    ++at;
+  }
+  if (digits == 0 || end - at < 2 || buf[at] != '\r' || buf[at + 1] != '\n') return false;
+  *p = at + 2;
+  *value = v;
+  return true;
+}
+
+}  // namespace
+
+size_t RequestParser::Peek(size_t n, std::string_view* names, std::string_view* keys) const {
+  if (failed_ || multibulk_remaining_ != 0) return 0;
+  const char* buf = buf_.get();
+  size_t p = pos_;
+  for (size_t found = 0; found < n; ++found) {
+    size_t count = 0;
+    if (!PeekLength(buf, &p, end_, '*', &count) || count < 2 || count > kPeekMaxArgs) {
+      return found;
+    }
+    for (size_t i = 0; i < count; ++i) {
+      size_t len = 0;
+      if (!PeekLength(buf, &p, end_, '$', &len) || end_ - p < len + 2) return found;
+      if (i == 0) names[found] = std::string_view(buf + p, len);
+      if (i == 1) keys[found] = std::string_view(buf + p, len);
+      p += len + 2;
+    }
+  }
+  return n;
+}
+
 RequestParser::Status RequestParser::Next() {
   if (failed_) return Status::kError;
   while (true) {

@@ -83,6 +83,14 @@ class RequestParser {
   // The last command's arguments. Views into the buffer, valid until PrepareRead().
   std::span<const std::string_view> args() const { return args_; }
 
+  // A look at the complete multibulk commands already buffered behind the last one, without
+  // consuming or checking them (Next does that): for i < n, names[i] and keys[i] are the first
+  // two arguments of the i-th next command. Returns how many were found: it stops at the first
+  // command that is incomplete, inline, has fewer than two or more than kPeekMaxArgs arguments,
+  // or is malformed. For prefetching what those commands will read (pipelining).
+  static constexpr size_t kPeekMaxArgs = 32;
+  size_t Peek(size_t n, std::string_view* names, std::string_view* keys) const;
+
   // Redis-style message for kError (without the "ERR " prefix).
   const std::string& error() const { return error_; }
 

@@ -9,6 +9,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/arg_parser.h"
 #include "server/blocked_readers.h"
 #include "server/dispatcher.h"
 #include "server/handler_memory.h"
@@ -222,7 +223,22 @@ void Session::ProcessInput() {
       CloseAfterReply();
       return;
     }
+    PrefetchAhead();
     ExecuteCommand(server_, *this, parser_.args(), out_);
+  }
+}
+
+void Session::PrefetchAhead() {
+  // The hash lookup of an EVENT is three dependent cache misses (hash slot, id offset, id
+  // bytes) before the score row's: started two and one commands ahead, the first two and the
+  // row overlap with the commands before.
+  std::string_view names[2], keys[2];
+  size_t n = parser_.Peek(2, names, keys);
+  for (size_t i = 0; i < n; ++i) {
+    if (EqualsIgnoreCase(names[i], "EVENT") || EqualsIgnoreCase(names[i], "SCORE") ||
+        EqualsIgnoreCase(names[i], "CUSTOMER")) {
+      server_.store().PrefetchCustomer(keys[i], i + 1);
+    }
   }
 }
 

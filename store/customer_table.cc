@@ -16,6 +16,13 @@ CustomerIndex CustomerTable::Find(std::string_view id) const {
   return set_.Find(id).value_or(kNoCustomer);
 }
 
+size_t CustomerTable::Candidates(std::string_view id, CustomerIndex* out, size_t max) const {
+  size_t found = 0;
+  set_.Find(CandidateProbe{id, out, max, &found});
+  for (size_t i = 0; i < found; ++i) __builtin_prefetch(&offsets_[out[i]]);
+  return found;
+}
+
 CustomerIndex CustomerTable::Insert(std::string_view id) {
   CustomerIndex c;
   if (!free_.empty()) {

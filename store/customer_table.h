@@ -59,6 +59,11 @@ class CustomerTable {
   bool InsertAt(CustomerIndex c, std::string_view id);
   // Fetches the hash slots `id` would probe, ahead of an InsertAt or Find.
   void Prefetch(std::string_view id) const { set_.prefetch(id); }
+  // The second step of a lookup ahead of time: reads the hash slots (fetched by Prefetch a
+  // while ago), and for the customers whose slots match the hash (almost always just the one
+  // with this id, if any) starts loading their id offsets. Writes up to `max` of them to out,
+  // without reading any id; returns how many.
+  size_t Candidates(std::string_view id, CustomerIndex* out, size_t max) const;
 
   size_t MemoryBytes() const;
   size_t arena_bytes() const { return arena_.size(); }
@@ -66,11 +71,24 @@ class CustomerTable {
  private:
   static constexpr uint32_t kFree = UINT32_MAX;
 
+  // A lookup key that matches nothing and collects the entries it is compared with (those
+  // whose hash bits match): Candidates.
+  struct CandidateProbe {
+    std::string_view id;
+    CustomerIndex* out;
+    size_t max;
+    size_t* found;
+    bool Visit(uint32_t c) const {
+      if (*found < max) out[(*found)++] = c;
+      return false;
+    }
+  };
   struct Hash {
     using is_transparent = void;
     const CustomerTable* table;
     size_t operator()(uint32_t c) const { return HashBytes(table->Id(c)); }
     size_t operator()(std::string_view id) const { return HashBytes(id); }
+    size_t operator()(const CandidateProbe& p) const { return HashBytes(p.id); }
   };
   struct Eq {
     using is_transparent = void;
@@ -78,6 +96,8 @@ class CustomerTable {
     bool operator()(uint32_t a, uint32_t b) const { return a == b; }
     bool operator()(uint32_t a, std::string_view b) const { return table->Id(a) == b; }
     bool operator()(std::string_view a, uint32_t b) const { return a == table->Id(b); }
+    bool operator()(uint32_t a, const CandidateProbe& p) const { return p.Visit(a); }
+    bool operator()(const CandidateProbe& p, uint32_t b) const { return p.Visit(b); }
   };
 
   void CompactArena();

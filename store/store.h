@@ -211,6 +211,12 @@ class Store {
 
   void AddObserver(StoreObserver* observer) { observers_.push_back(observer); }
 
+  // Pipelining: starts loading what a later command about customer `id` (EVENT, SCORE,
+  // CUSTOMER) reads, `distance` commands ahead. At 2 it fetches the id's hash slots; at 1
+  // (they have arrived by then) it reads them for the customer's index and fetches its id
+  // offset, score row, last seen and record handle. A hint only: it changes nothing.
+  void PrefetchCustomer(std::string_view id, size_t distance) const;
+
   // ---- Events ------------------------------------------------------------------------------
   // SPEC EVENT steps 1–4, then observers. in.ts must already be resolved and checked against
   // the clock by the caller; `now` is used only to compute the returned total.

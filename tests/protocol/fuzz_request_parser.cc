@@ -65,6 +65,8 @@ Result Parse(const uint8_t* data, size_t size, const ParserLimits& limits, bool 
   RequestParser parser(limits);
   Result result;
   size_t fed = 0;
+  // What Peek said the next command starts with, checked when Next returns it.
+  std::vector<std::string> peeked;
   while (fed < size) {
     if (sizes != nullptr && sizes->Coin()) parser.ShrinkIfIdle();
     std::span<char> room = parser.PrepareRead();
@@ -96,6 +98,21 @@ Result Parse(const uint8_t* data, size_t size, const ParserLimits& limits, bool 
               "argument inside the buffer");
       }
       result.commands.emplace_back(parser.args().begin(), parser.args().end());
+      if (!peeked.empty()) {
+        Check(parser.args().size() >= 2 && parser.args()[0] == peeked[0] &&
+                  parser.args()[1] == peeked[1],
+              "Peek saw the next command's first arguments");
+      }
+      std::string_view names[3], keys[3];
+      size_t ahead = parser.Peek(3, names, keys);
+      Check(ahead <= 3, "Peek returns at most n");
+      for (size_t i = 0; i < ahead; ++i) {
+        Check(names[i].data() >= buffer_begin && names[i].data() + names[i].size() <= buffer_end &&
+                  keys[i].data() >= buffer_begin && keys[i].data() + keys[i].size() <= buffer_end,
+              "peeked arguments inside the buffer");
+      }
+      peeked.clear();
+      if (ahead > 0) peeked = {std::string(names[0]), std::string(keys[0])};
       if (auth_after_first && result.commands.size() == 1) {
         ParserLimits authenticated = parser.limits();
         authenticated.unauthenticated = false;

@@ -171,3 +171,56 @@ TEST(RequestParser, PendingBytesCountsThePartialCommand) {
 
 }  // namespace
 }  // namespace kizuna::protocol
+
+namespace kizuna::protocol {
+namespace {
+
+void Receive(RequestParser& parser, const std::string& bytes) {
+  std::span<char> room = parser.PrepareRead();
+  ASSERT_GE(room.size(), bytes.size());
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  parser.CommitRead(bytes.size());
+}
+
+TEST(RequestParserPeek, SeesTheCompleteCommandsBehindTheLastOne) {
+  RequestParser parser;
+  std::string partial = Multibulk({"EVENT", "c4", "view"});
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"score", "c2"}) +
+                      Multibulk({"CUSTOMER", "c3"}) + partial.substr(0, partial.size() - 3));
+  std::string_view names[4], keys[4];
+  EXPECT_EQ(parser.Peek(4, names, keys), 3u);  // before the first Next too
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  ASSERT_EQ(parser.Peek(4, names, keys), 2u);  // the fourth is incomplete
+  EXPECT_EQ(names[0], "score");
+  EXPECT_EQ(keys[0], "c2");
+  EXPECT_EQ(names[1], "CUSTOMER");
+  EXPECT_EQ(keys[1], "c3");
+  EXPECT_EQ(parser.Peek(1, names, keys), 1u);
+  // Peeking consumes nothing.
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(parser.args()[1], "c2");
+}
+
+TEST(RequestParserPeek, StopsAtWhatItDoesNotRead) {
+  std::string_view names[2], keys[2];
+  const std::string event = Multibulk({"EVENT", "c1", "view"});
+  for (const std::string& behind : {"PING\r\n"s,                              // inline
+                                    Multibulk({"PING"}),                      // one argument
+                                    "*2\r\n$5\r\nSCORE\r\n$x\r\n"s,           // bad length
+                                    "*2\r\n$5\r\nSCORE\r\n$1234567890\r\n"s,  // too long
+                                    "*40\r\n"s + std::string(40 * 7, 'x'),    // too many args
+                                    "*2\r\n$5\r\nSCORE\r\n$2\r\nc"s}) {       // incomplete
+    RequestParser parser;
+    Receive(parser, event + behind);
+    ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+    EXPECT_EQ(parser.Peek(2, names, keys), 0u) << behind;
+  }
+  // In the middle of a partial command there is nothing behind it yet.
+  RequestParser parser;
+  Receive(parser, event.substr(0, 10));
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kNeedMore);
+  EXPECT_EQ(parser.Peek(2, names, keys), 0u);
+}
+
+}  // namespace
+}  // namespace kizuna::protocol

@@ -353,7 +353,8 @@ TEST_F(SkipTest, FirstAndIfTriggersSeeTheSameEngagement) {
 TEST_F(SkipTest, UnlessCancelsWhatWasArmedRefiredOrRedefined) {
   Both([](World& w) {
     for (int k = 0; k < 3; ++k) {
-      TriggerDefinition t{.name = StrCat("t", k), .on = k == 2 ? "like" : "view"};
+      std::string name = StrCat("t", k);  // the definition holds views
+      TriggerDefinition t{.name = name, .on = k == 2 ? "like" : "view"};
       t.delay_ms = kDay;
       t.unless_action = "purchase";
       t.message = "m";
@@ -418,7 +419,8 @@ TEST_F(SkipTest, RandomisedAgainstEvaluatingEverything) {
     int64_t ms = static_cast<int64_t>(rng() % (2 * kDay));
     int64_t halflife = rng() % 3 == 0 ? 0 : kDay;
     std::string category = pick(std::vector<std::string>{"product", "lifestyle", "lifestance"});
-    TriggerDefinition t{.name = StrCat("t", rng() % 3)};
+    std::string trigger_name = StrCat("t", rng() % 3);  // the definition holds views
+    TriggerDefinition t{.name = trigger_name};
     std::string on = name, trigger_item = pick(std::vector<std::string>{"p1", "p2", "p*"});
     t.source = static_cast<TriggerDefinition::Source>(rng() % 3);
     if (t.source == TriggerDefinition::Source::kAction) on = pick(actions);

@@ -60,9 +60,9 @@ class CustomerTable {
   // Fetches the hash slots `id` would probe, ahead of an InsertAt or Find.
   void Prefetch(std::string_view id) const { set_.prefetch(id); }
   // The second step of a lookup ahead of time: reads the hash slots (fetched by Prefetch a
-  // while ago), and for the customers whose slots match the hash (almost always just the one
-  // with this id, if any) starts loading their id offsets. Writes up to `max` of them to out,
-  // without reading any id; returns how many.
+  // while ago), and for the customers whose slots match 7 bits of the hash (the one with this
+  // id, if any, and another ~1 time in 10) starts loading their id offsets. Writes up to
+  // `max` of them to out, in probe order, without reading any id; returns how many.
   size_t Candidates(std::string_view id, CustomerIndex* out, size_t max) const;
 
   size_t MemoryBytes() const;

@@ -204,12 +204,17 @@ TEST(RequestParserPeek, SeesTheCompleteCommandsBehindTheLastOne) {
 TEST(RequestParserPeek, StopsAtWhatItDoesNotRead) {
   std::string_view names[2], keys[2];
   const std::string event = Multibulk({"EVENT", "c1", "view"});
-  for (const std::string& behind : {"PING\r\n"s,                              // inline
-                                    Multibulk({"PING"}),                      // one argument
-                                    "*2\r\n$5\r\nSCORE\r\n$x\r\n"s,           // bad length
-                                    "*2\r\n$5\r\nSCORE\r\n$1234567890\r\n"s,  // too long
-                                    "*40\r\n"s + std::string(40 * 7, 'x'),    // too many args
-                                    "*2\r\n$5\r\nSCORE\r\n$2\r\nc"s}) {       // incomplete
+  // Complete and well formed, but with more arguments than Peek looks at.
+  Command many(RequestParser::kPeekMaxArgs + 1, "x");
+  many[0] = "EVENT";
+  for (const std::string& behind : {"PING\r\n"s,                     // inline
+                                    Multibulk({"PING"}),             // one argument
+                                    "*2\r\n$5\r\nSCORE\r\n$x\r\n"s,  // bad length
+                                    // A length that wraps to 2 in 64 bits: read without the digit
+                                    // limit, "c1" would pass for the key.
+                                    "*2\r\n$5\r\nSCORE\r\n$18446744073709551618\r\nc1\r\n"s,
+                                    Multibulk(many),                     // too many arguments
+                                    "*2\r\n$5\r\nSCORE\r\n$2\r\nc"s}) {  // incomplete
     RequestParser parser;
     Receive(parser, event + behind);
     ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);

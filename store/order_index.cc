@@ -56,9 +56,34 @@ void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
     chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
     heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
     RebuildFenwick();
-  } else if (bi == 0) {
-    heads_[ci] = chunk->blocks[0].probe;
+    return;
   }
+  if (bi == 0) heads_[ci] = chunk->blocks[0].probe;
+  JoinSparseChunk(ci);
+}
+
+void OrderIndex::JoinSparseChunk(size_t ci) {
+  // Down to a quarter of its blocks, a chunk joins a neighbour if the two fit in three
+  // quarters of one (so that a split does not follow soon): after mass deletions the chunks
+  // shrink with the entries, and their small blocks, now neighbours, merge as they are erased.
+  constexpr size_t kSparse = kMaxChunk / 4, kJoined = kMaxChunk * 3 / 4;
+  if (chunks_[ci]->n > kSparse) return;
+  size_t into;
+  if (ci + 1 < chunks_.size() && chunks_[ci]->n + chunks_[ci + 1]->n <= kJoined) {
+    into = ci;
+  } else if (ci > 0 && chunks_[ci - 1]->n + chunks_[ci]->n <= kJoined) {
+    into = ci - 1;
+  } else {
+    return;
+  }
+  Chunk& front = *chunks_[into];
+  const Chunk& back = *chunks_[into + 1];
+  std::copy(back.blocks, back.blocks + back.n, front.blocks + front.n);
+  front.n += back.n;
+  front.size += back.size;
+  chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(into) + 1);
+  heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(into) + 1);
+  RebuildFenwick();
 }
 
 void OrderIndex::Insert(uint32_t c) {

@@ -103,12 +103,6 @@ class OrderIndex {
     }
   }
 
-  // True when a is ordered before b.
-  bool Less(uint32_t a, uint32_t b) const {
-    Probe pa = Read(a), pb = Read(b);
-    return Before(pa, pb);
-  }
-
   size_t MemoryBytes() const;
 
  private:
@@ -185,8 +179,10 @@ class OrderIndex {
   // A new empty block after block bi of chunk ci (the chunk splits when full); returns where
   // it went (chunk, block).
   std::pair<size_t, size_t> AddBlockAfter(size_t ci, size_t bi);
-  // Removes block bi of chunk ci (empty, or its entries moved away), and the chunk if empty.
+  // Removes block bi of chunk ci (empty, or its entries moved away), and the chunk if empty
+  // (else it may join a neighbour: chunk and block positions change).
   void RemoveBlock(size_t ci, size_t bi);
+  void JoinSparseChunk(size_t ci);
   void RebuildFenwick();
   void FenwickAdd(size_t ci, int delta);
   size_t FenwickPrefix(size_t ci) const;  // entries in chunks [0, ci)

@@ -48,8 +48,14 @@ TEST(IncrementalHashSetTest, InsertsNeverRehashEverything) {
   }
   EXPECT_TRUE(moved);
   // Two hashes for the insert (the old table's check, the new table's insert) and one per
-  // entry moved (8), never the ~100k of a full rehash.
-  EXPECT_LE(worst, 10u);
+  // entry moved (8), never the ~100k of a full rehash. Without NDEBUG, absl hashes more to
+  // check that hash and equality agree (19 at most here).
+#ifdef NDEBUG
+  constexpr size_t kMaxHashesPerInsert = 10;
+#else
+  constexpr size_t kMaxHashesPerInsert = 24;
+#endif
+  EXPECT_LE(worst, kMaxHashesPerInsert);
   EXPECT_EQ(set.size(), 200'000u);
   for (uint32_t i = 0; i < 200'000; i += 997) ASSERT_TRUE(set.contains(Key{uint64_t{i} * 3}));
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "store/order_index.h"
+#include "tests/store/store_test_util.h"
 
 namespace kizuna::store {
 namespace {
@@ -25,15 +26,6 @@ struct Keys : KeySource {
   }
   int CompareIds(uint32_t a, uint32_t b) const override { return (*id)[a].compare((*id)[b]); }
 };
-
-std::vector<uint32_t> Contents(const OrderIndex& index) {
-  std::vector<uint32_t> got;
-  index.ForEach(index.size(), [&](uint32_t c) {
-    got.push_back(c);
-    return true;
-  });
-  return got;
-}
 
 // Customers [0, n) in three indexes; random moves (several indexes at once), inserts, erases.
 // Few distinct keys (long ties); small n exercises block merges and the last block emptying,

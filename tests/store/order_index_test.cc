@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/store/store_test_util.h"
+
 namespace kizuna::store {
 namespace {
 
@@ -35,6 +37,14 @@ struct FakeKeys : KeySource {
   }
 };
 
+// `cs` sorted in leaderboard order (descending key, ties by ascending id).
+void SortLikeTheIndex(const FakeKeys& keys, std::vector<uint32_t>* cs) {
+  std::sort(cs->begin(), cs->end(), [&](uint32_t a, uint32_t b) {
+    if (keys.key[a] != keys.key[b]) return keys.key[a] > keys.key[b];
+    return keys.id[a] < keys.id[b];
+  });
+}
+
 class OrderIndexRandomTest : public ::testing::TestWithParam<size_t> {};
 
 // Label widths: none (ids decide every tie), partial (labels often tie: "c" + digits share
@@ -55,10 +65,6 @@ TEST_P(OrderIndexRandomTest, MatchesSortedReferenceUnderRandomUpdates) {
     keys.id.push_back(id + "#" + std::to_string(i));
   }
   OrderIndex index(&keys);
-  auto before = [&](uint32_t a, uint32_t b) {
-    if (keys.key[a] != keys.key[b]) return keys.key[a] > keys.key[b];
-    return keys.id[a] < keys.id[b];
-  };
   std::vector<bool> present(kN, false);
   for (int step = 0; step < 40000; ++step) {
     uint32_t c = rng() % kN;
@@ -79,13 +85,8 @@ TEST_P(OrderIndexRandomTest, MatchesSortedReferenceUnderRandomUpdates) {
   for (uint32_t i = 0; i < kN; ++i) {
     if (present[i]) expected.push_back(i);
   }
-  std::sort(expected.begin(), expected.end(), before);
-  std::vector<uint32_t> got;
-  index.ForEach(kN, [&](uint32_t c) {
-    got.push_back(c);
-    return true;
-  });
-  ASSERT_EQ(got, expected);
+  SortLikeTheIndex(keys, &expected);
+  ASSERT_EQ(Contents(index), expected);
   ASSERT_EQ(index.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(index.Rank(expected[i]), i);
 }
@@ -105,6 +106,32 @@ TEST(OrderIndexTest, BuildThenEraseEverything) {
   for (uint32_t i = 0; i < 3000; ++i) ASSERT_TRUE(index.Erase(i));
   EXPECT_EQ(index.size(), 0u);
   EXPECT_FALSE(index.Erase(1));
+}
+
+TEST(OrderIndexTest, GivesMemoryBackAfterMassDeletion) {
+  // 100k entries, then 99% erased at random: what is left must cost about what it would if
+  // inserted alone, not one partly used chunk and block per region that once held entries.
+  FakeKeys keys;
+  constexpr uint32_t kN = 100'000;
+  std::mt19937 rng(3);
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < kN; ++i) {
+    keys.key.push_back(static_cast<double>(rng() % 1000));
+    keys.id.push_back("c" + std::to_string(i));
+    order.push_back(i);
+  }
+  OrderIndex index(&keys);
+  for (uint32_t c : order) index.Insert(c);
+  const double full_per_entry = static_cast<double>(index.MemoryBytes()) / kN;
+  std::shuffle(order.begin(), order.end(), rng);
+  std::vector<uint32_t> kept(order.begin(), order.begin() + kN / 100);
+  for (uint32_t i = kN / 100; i < kN; ++i) ASSERT_TRUE(index.Erase(order[i]));
+  ASSERT_EQ(index.size(), kept.size());
+  // Containers keep their capacity (a few KiB here); the blocks and chunks must go.
+  EXPECT_LT(static_cast<double>(index.MemoryBytes()) / kept.size(), 4 * full_per_entry);
+  SortLikeTheIndex(keys, &kept);
+  EXPECT_EQ(Contents(index), kept);
+  for (size_t i = 0; i < kept.size(); i += 37) ASSERT_EQ(index.Rank(kept[i]), i);
 }
 
 TEST(OrderIndexTest, NanOrdersLast) {

@@ -9,9 +9,20 @@
 #include <vector>
 
 #include "store/clock.h"
+#include "store/order_index.h"
 #include "store/store.h"
 
 namespace kizuna::store {
+
+// Every entry of an index, in its order.
+inline std::vector<uint32_t> Contents(const OrderIndex& index) {
+  std::vector<uint32_t> got;
+  index.ForEach(index.size(), [&](uint32_t c) {
+    got.push_back(c);
+    return true;
+  });
+  return got;
+}
 
 inline constexpr TimeMs kT0 = 1'700'000'000'000;
 

@@ -27,7 +27,8 @@ struct Keys : KeySource {
   int CompareIds(uint32_t a, uint32_t b) const override { return (*id)[a].compare((*id)[b]); }
 };
 
-// Customers [0, n) in three indexes; random moves (several indexes at once), inserts, erases.
+// Customers [0, n) in three indexes; random moves (several indexes at once), inserts, erases,
+// then 95% erased with moves in between.
 // Few distinct keys (long ties); small n exercises block merges and the last block emptying,
 // large n several top-level entries.
 class OrderIndexMovesTest : public ::testing::TestWithParam<uint32_t> {};
@@ -48,6 +49,24 @@ TEST_P(OrderIndexMovesTest, MatchesSortedReference) {
   }
   OrderIndex* all[3] = {indexes[0].get(), indexes[1].get(), indexes[2].get()};
   std::vector<bool> present(n, false);
+  // Moves c in a random non-empty subset, with small steps (often within one block).
+  auto move = [&](uint32_t c) {
+    OrderIndex::Move moves[3];
+    size_t m = 0;
+    double next[3];
+    for (size_t k = 0; k < 3; ++k) {
+      next[k] = keys[k].key[c];
+      if (rng() % 2 == 0 && m > 0) continue;
+      next[k] = std::max(0.0, next[k] + static_cast<double>(static_cast<int>(rng() % 5) - 2));
+      moves[m].index = all[k];
+      moves[m].new_key = next[k];
+      ++m;
+    }
+    OrderIndex::PlanMoves(moves, m, c);
+    OrderIndex::EraseMoves(moves, m);
+    for (size_t k = 0; k < 3; ++k) keys[k].key[c] = next[k];
+    OrderIndex::InsertMoves(moves, m, c);
+  };
   const int steps = n < 1000 ? 20000 : 120000;
   for (int step = 0; step < steps; ++step) {
     uint32_t c = rng() % n;
@@ -58,23 +77,21 @@ TEST_P(OrderIndexMovesTest, MatchesSortedReference) {
       for (OrderIndex* ix : all) ASSERT_TRUE(ix->Erase(c));
       present[c] = false;
     } else {
-      // Move c in a random non-empty subset, with small steps (often within one block).
-      OrderIndex::Move moves[3];
-      size_t m = 0;
-      double next[3];
-      for (size_t k = 0; k < 3; ++k) {
-        next[k] = keys[k].key[c];
-        if (rng() % 2 == 0 && m > 0) continue;
-        next[k] = std::max(0.0, next[k] + static_cast<double>(static_cast<int>(rng() % 5) - 2));
-        moves[m].index = all[k];
-        moves[m].new_key = next[k];
-        ++m;
-      }
-      OrderIndex::PlanMoves(moves, m, c);
-      OrderIndex::EraseMoves(moves, m);
-      for (size_t k = 0; k < 3; ++k) keys[k].key[c] = next[k];
-      OrderIndex::InsertMoves(moves, m, c);
+      move(c);
     }
+  }
+  // Then 95% of them go, with a move after every other erase: blocks empty and merge, and
+  // chunks join, between the searches and the changes of the moves.
+  std::vector<uint32_t> live;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (present[i]) live.push_back(i);
+  }
+  std::shuffle(live.begin(), live.end(), rng);
+  const size_t keep = live.size() / 20;
+  for (size_t i = live.size(); i-- > keep;) {
+    for (OrderIndex* ix : all) ASSERT_TRUE(ix->Erase(live[i]));
+    present[live[i]] = false;
+    if (i % 2 == 0 && keep > 0) move(live[rng() % keep]);
   }
   for (size_t k = 0; k < 3; ++k) {
     std::vector<uint32_t> expected;

@@ -109,40 +109,22 @@ class BlockPool {
   size_t used_ = kPerChunk;  // blocks handed out of the last chunk
 };
 
-// The allocator of the store's large containers: AllocateLarge, except that buffers of exactly
-// PoolBytes (when not 0) come from BlockPool<PoolBytes>.
-template <typename T, size_t PoolBytes = 0>
+// The allocator of the store's hash containers (customer ids, pending timers, awards):
+// AllocateLarge. The per-customer columns are MappedVectors (mapped_vector.h), which grow by
+// remapping instead of copying; leaderboard blocks come from BlockPool.
+template <typename T>
 struct HugePageAllocator {
   using value_type = T;
-  template <typename U>
-  struct rebind {
-    using other = HugePageAllocator<U, PoolBytes>;
-  };
   HugePageAllocator() = default;
   template <typename U>
-  HugePageAllocator(const HugePageAllocator<U, PoolBytes>&) {}  // NOLINT: allocator conversion
-  T* allocate(size_t n) {
-    if constexpr (PoolBytes != 0) {
-      if (n * sizeof(T) == PoolBytes) return static_cast<T*>(BlockPool<PoolBytes>::Take());
-    }
-    return static_cast<T*>(AllocateLarge(n * sizeof(T)));
-  }
-  void deallocate(T* p, size_t n) {
-    if constexpr (PoolBytes != 0) {
-      if (n * sizeof(T) == PoolBytes) return BlockPool<PoolBytes>::Give(p);
-    }
-    FreeLarge(p, n * sizeof(T));
-  }
+  HugePageAllocator(const HugePageAllocator<U>&) {}  // NOLINT: allocator conversion
+  T* allocate(size_t n) { return static_cast<T*>(AllocateLarge(n * sizeof(T))); }
+  void deallocate(T* p, size_t n) { FreeLarge(p, n * sizeof(T)); }
   template <typename U>
-  bool operator==(const HugePageAllocator<U, PoolBytes>&) const {
+  bool operator==(const HugePageAllocator<U>&) const {
     return true;
   }
 };
-
-// A std::vector on AllocateLarge. It copies when it grows: the per-customer columns, which
-// grow with the store, are MappedVectors instead (mapped_vector.h), which remap.
-template <typename T>
-using LargeVector = std::vector<T, HugePageAllocator<T>>;
 
 // Bytes of the calling process's memory backed by huge pages (AnonHugePages of
 // /proc/self/smaps_rollup); 0 when unknown or when the kernel's THP mode is "never". Reading

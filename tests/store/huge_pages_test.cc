@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string>
 
+#include "store/mapped_vector.h"
+
 namespace kizuna::store {
 namespace {
 
@@ -76,7 +78,7 @@ TEST_F(HugePagesTest, SmallArraysComeFromTheHeapAlignedToCacheLines) {
 }
 
 TEST_F(HugePagesTest, VectorsGrowAcrossTheThresholdKeepingTheirContent) {
-  LargeVector<uint32_t> v;
+  MappedVector<uint32_t> v;
   for (uint32_t i = 0; i < 1'000'000; ++i) v.push_back(i * 7);
   if (KernelHasHugePages()) EXPECT_TRUE(Advised(v.data()));
   for (uint32_t i = 0; i < 1'000'000; i += 9973) ASSERT_EQ(v[i], i * 7);

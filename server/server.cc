@@ -384,17 +384,19 @@ void Server::ContinueLoading() {
 
 // Waking a sleeping server costs its clients: the kernel delivers loopback (and much LAN)
 // input on the sender's core, and a wake-up there needs an inter-processor interrupt (on a
-// VM, an exit to the hypervisor). After a turn that served several clients more input is
-// usually microseconds away, so the loop keeps polling (non-blocking epoll) for up to
-// busy-poll µs, longer while input keeps coming, before it sleeps. A quiet server, or one
-// serving a single client at a time, sleeps at once and burns nothing.
+// VM, an exit to the hypervisor). After a turn that served several clients (replies to two
+// or more went out in its ReplyBatch) more input is usually microseconds away, so the loop
+// keeps polling (non-blocking epoll) for up to busy-poll µs, longer while input keeps coming,
+// before it sleeps. A quiet server, or one serving a single client at a time, sleeps at once
+// and burns nothing.
 void Server::RunLoop() {
   using SteadyClock = std::chrono::steady_clock;
   while (!io_.stopped()) {
-    size_t ran = io_.run_one();  // sleeps until something is ready
-    ran += io_.poll();           // the rest of that turn
+    reply_batch_.TakeFlushed();  // count this turn's clients only
+    io_.run_one();               // sleeps until something is ready
+    io_.poll();                  // the rest of that turn
     ++stats_.eventloop_cycles;
-    if (config_.busy_poll <= 0 || ran < 2) continue;
+    if (config_.busy_poll <= 0 || reply_batch_.TakeFlushed() < 2) continue;
     ++stats_.eventloop_busy_polls;
     auto window = std::chrono::microseconds(config_.busy_poll);
     auto until = SteadyClock::now() + window;

@@ -24,6 +24,7 @@
 #include "server/config.h"
 #include "server/http/http_server.h"
 #include "server/persistence.h"
+#include "server/reply_batch.h"
 #include "server/slowlog.h"
 #include "server/snapshotter.h"
 #include "server/timer_driver.h"
@@ -91,6 +92,7 @@ class Server {
   Snapshotter& snapshotter() { return snapshotter_; }
   // Clients waiting in XREAD/XREADGROUP BLOCK.
   BlockedReaders& blocked_readers() { return blocked_readers_; }
+  ReplyBatch& reply_batch() { return reply_batch_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -173,6 +175,7 @@ class Server {
   HttpServer http_{*this};
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   BlockedReaders blocked_readers_{*this};
+  ReplyBatch reply_batch_{io_};
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;
   std::vector<Session*> monitors_;

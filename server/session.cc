@@ -174,6 +174,16 @@ void Session::AfterBatch() {
     }
     return;
   }
+  // The replies go out with those of every other client served in this turn (ReplyBatch).
+  if (!flush_batched_) {
+    flush_batched_ = true;
+    server_.reply_batch().Add(shared_from_this());
+  }
+  if (!closing() && !reading_ && pending_output() <= kMaxPendingOutput) ReadSome();
+}
+
+void Session::FlushBatched() {
+  flush_batched_ = false;
   Flush();
   if (CloseIfOverOutputLimit()) return;
   if (!closing() && !reading_ && pending_output() <= kMaxPendingOutput) ReadSome();

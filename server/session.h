@@ -84,6 +84,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // sure it gets written.
   protocol::ReplyBuffer& output() { return out_; }
   void ScheduleFlush();
+  // ReplyBatch's call at the end of the turn: writes the replies, then reads on.
+  void FlushBatched();
 
   ClientInfo& info() { return info_; }
   const ClientInfo& info() const { return info_; }
@@ -127,6 +129,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool reading_ = false;
   bool writing_in_flight_ = false;
   bool flush_scheduled_ = false;
+  bool flush_batched_ = false;  // in the ReplyBatch
   bool close_after_reply_ = false;
   bool closed_ = false;
   bool awaiting_sync_ = false;

@@ -1,0 +1,44 @@
+// ReplyBatch: the replies of every client served in one event-loop turn are written together
+// at the end of the turn, as Redis writes them before it sleeps.
+//
+// Why: a write to a peer process that sleeps in epoll_wait wakes it, and on this kind of
+// machine the wake-up is an inter-processor interrupt (a hypervisor exit on a VM) paid inside
+// our send call. Writing each client's replies as soon as they are ready, between the
+// commands of the next client, let the peer fall asleep again before every write; writes
+// back to back find it awake.
+#ifndef KIZUNA_SERVER_REPLY_BATCH_H_
+#define KIZUNA_SERVER_REPLY_BATCH_H_
+
+#include <boost/asio/io_context.hpp>
+#include <cstddef>
+#include <memory>
+#include <utility>
+#include <vector>
+
+namespace kizuna::server {
+
+class Session;
+
+class ReplyBatch {
+ public:
+  explicit ReplyBatch(boost::asio::io_context& io) : io_(io) {}
+
+  // Flushes s (Session::FlushBatched) once the handlers already queued have run: the rest of
+  // this turn's clients. Call at most once per session until its flush runs.
+  void Add(std::shared_ptr<Session> s);
+  // Sessions flushed since the last call (the event loop's measure of a busy turn).
+  size_t TakeFlushed() { return std::exchange(flushed_, 0); }
+
+ private:
+  void Run();
+
+  boost::asio::io_context& io_;
+  std::vector<std::shared_ptr<Session>> waiting_;
+  std::vector<std::shared_ptr<Session>> running_;  // reused, so a turn does not allocate
+  bool posted_ = false;
+  size_t flushed_ = 0;
+};
+
+}  // namespace kizuna::server
+
+#endif  // KIZUNA_SERVER_REPLY_BATCH_H_

@@ -147,6 +147,8 @@ void StatsSection(Server& s, std::string* out) {
   Line(out, "total_error_replies", st.total_error_replies);
   Line(out, "eventloop_cycles", st.eventloop_cycles);
   Line(out, "eventloop_busy_polls", st.eventloop_busy_polls);
+  Line(out, "reply_batches", s.reply_batch().batches());
+  Line(out, "reply_batch_clients", s.reply_batch().clients());
   const AclLog& acl = s.acl().log();
   Line(out, "acl_access_denied_auth", acl.denied_auth());
   Line(out, "acl_access_denied_cmd", acl.denied_cmd());

@@ -18,6 +18,8 @@ void ReplyBatch::Run() {
   posted_ = false;
   running_.swap(waiting_);
   flushed_ += running_.size();
+  ++batches_;
+  clients_ += running_.size();
   for (const auto& s : running_) s->FlushBatched();
   running_.clear();
 }

@@ -11,6 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -28,6 +29,9 @@ class ReplyBatch {
   void Add(std::shared_ptr<Session> s);
   // Sessions flushed since the last call (the event loop's measure of a busy turn).
   size_t TakeFlushed() { return std::exchange(flushed_, 0); }
+  // INFO stats: batches written, and the clients in them.
+  uint64_t batches() const { return batches_; }
+  uint64_t clients() const { return clients_; }
 
  private:
   void Run();
@@ -37,6 +41,8 @@ class ReplyBatch {
   std::vector<std::shared_ptr<Session>> running_;  // reused, so a turn does not allocate
   bool posted_ = false;
   size_t flushed_ = 0;
+  uint64_t batches_ = 0;
+  uint64_t clients_ = 0;
 };
 
 }  // namespace kizuna::server

@@ -2,7 +2,10 @@
 //   DEBUG CLOCK GET | SET <ms> | ADVANCE <duration>   (manual clock only)
 //   DEBUG OUTBOX.ADD <field> <value> [<field> <value> ...]   an outbox entry, as triggers add
 //   DEBUG DIGEST   digest of the whole logical state (snapshot.h): equal across restarts
+//   DEBUG SLEEP <seconds>   blocks the server, as Redis's: input of other clients queues up
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "server/arg_parser.h"
@@ -60,6 +63,17 @@ void HandleOutboxAdd(CommandContext& ctx) {
   ctx.reply.Bulk(store::StreamIdText(id));
 }
 
+// At most a minute, so that a typo cannot hang the server for hours.
+void HandleSleep(CommandContext& ctx) {
+  if (ctx.args.size() != 3) return ctx.reply.Error(WrongArgsError("debug|sleep"));
+  auto seconds = ParseFiniteDouble(ctx.args[2]);
+  if (!seconds || *seconds < 0 || *seconds > 60) {
+    return ctx.reply.Error("ERR sleep time must be a number of seconds from 0 to 60");
+  }
+  std::this_thread::sleep_for(std::chrono::duration<double>(*seconds));
+  ctx.reply.Simple("OK");
+}
+
 void HandleDebug(CommandContext& ctx) {
   if (!ctx.server.config().enable_debug_command) {
     return ctx.reply.Error(
@@ -70,6 +84,7 @@ void HandleDebug(CommandContext& ctx) {
   std::string_view sub = ctx.args[1];
   if (EqualsIgnoreCase(sub, "CLOCK")) return HandleClock(ctx);
   if (EqualsIgnoreCase(sub, "OUTBOX.ADD")) return HandleOutboxAdd(ctx);
+  if (EqualsIgnoreCase(sub, "SLEEP")) return HandleSleep(ctx);
   if (EqualsIgnoreCase(sub, "DIGEST")) {
     if (ctx.args.size() != 2) return ctx.reply.Error(WrongArgsError("debug|digest"));
     if (ctx.server.loading())
@@ -89,6 +104,8 @@ void HandleDebug(CommandContext& ctx) {
         "    Append an entry to the outbox stream, as a trigger would; returns its id.",
         "DIGEST",
         "    Return a digest of the whole state; a restart must not change it.",
+        "SLEEP <seconds>",
+        "    Block the server for <seconds> (0 to 60, fractions allowed).",
         "HELP",
         "    Print this help.",
     };
@@ -103,7 +120,7 @@ const CommandSpec kDebugCommands[] = {
      .arity = -2,
      .flags = kAdmin | kNoScript | kLoading | kStale | kDangerous,
      .handler = HandleDebug,
-     .summary = "Test hooks: the manual clock, outbox entries, the state digest.",
+     .summary = "Test hooks: the manual clock, outbox entries, the state digest, a sleep.",
      .syntax = "subcommand [argument ...]",
      .group = "server",
      .acl = "@admin @slow @dangerous",

@@ -172,6 +172,15 @@ def test_debug_clock(server):
     assert int(secs) == (now + 90_000_000) // 1000
 
 
+def test_debug_sleep_arguments(server):
+    conn = server.raw()
+    for bad in ([], ["x"], ["-1"], ["61"], ["nan"], ["inf"], ["1", "2"]):
+        reply = conn.command("DEBUG", "SLEEP", *bad)
+        assert isinstance(reply, resp.Error), bad
+    assert conn.command("DEBUG", "SLEEP", "0") == b"OK"
+    assert conn.command("DEBUG", "SLEEP", "0.01") == b"OK"
+
+
 def test_debug_refused_when_disabled(make_server):
     s = make_server(flags=["--appendonly", "no"])
     reply = s.cmd("DEBUG", "CLOCK", "GET")

@@ -197,6 +197,32 @@ def busy_polls(peer):
     return peer.client().info("stats")["eventloop_busy_polls"]
 
 
+def reply_batch_stats(peer):
+    stats = peer.client().info("stats")
+    return stats["reply_batches"], stats["reply_batch_clients"]
+
+
+def test_replies_of_one_turn_go_out_together(server):
+    # While one client's DEBUG SLEEP blocks the server, five others send a PING. The sleeper
+    # is served alone or with some of them; the rest are served in the next turn: at most
+    # two batches for the six clients. Writing each client's reply on its own would make six.
+    sleeper = server.raw()
+    others = [server.raw() for _ in range(5)]
+    for c in others:
+        assert c.command("PING") == b"PONG"  # connected and served before we count
+    batches, clients = reply_batch_stats(server)
+    sleeper.send_command("DEBUG", "SLEEP", "0.5")
+    for c in others:
+        c.send_command("PING")
+    assert sleeper.read_reply() == b"OK"
+    for c in others:
+        assert c.read_reply() == b"PONG"
+    # The INFO that read the first figures was a batch of its own client.
+    after_batches, after_clients = reply_batch_stats(server)
+    assert after_clients - clients == 1 + 6
+    assert after_batches - batches <= 1 + 2
+
+
 def test_busy_poll_only_after_turns_that_served_several_clients(make_server):
     s = make_server("--busy-poll", "1000")
     assert s.cmd("CONFIG", "GET", "busy-poll") == [b"busy-poll", b"1000"]

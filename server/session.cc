@@ -240,10 +240,10 @@ void Session::ProcessInput() {
 
 void Session::PrefetchAhead() {
   // The hash lookup of an EVENT is three dependent cache misses (hash slot, id offset, id
-  // bytes) before the score row's: started two and one commands ahead, the first two and the
-  // row overlap with the commands before.
-  std::string_view names[2], keys[2];
-  size_t n = parser_.Peek(2, names, keys);
+  // bytes) before the score row's: started three, two and one commands ahead, they overlap
+  // with the commands before.
+  std::string_view names[3], keys[3];
+  size_t n = parser_.Peek(3, names, keys);
   for (size_t i = 0; i < n; ++i) {
     if (EqualsIgnoreCase(names[i], "EVENT") || EqualsIgnoreCase(names[i], "SCORE") ||
         EqualsIgnoreCase(names[i], "CUSTOMER")) {

@@ -107,7 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadSome();
   void OnRead(const boost::system::error_code& ec, size_t n);
   void ProcessInput();
-  // Pipelining: starts loading what the next two buffered customer commands will read.
+  // Pipelining: starts loading what the next three buffered customer commands will read.
   void PrefetchAhead();
   // After commands ran: wait for the log if needed, then write replies and read on.
   void AfterBatch();

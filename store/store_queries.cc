@@ -71,11 +71,15 @@ uint64_t Store::PairCount(CustomerIndex c, std::string_view action, std::string_
 }
 
 void Store::PrefetchCustomer(std::string_view id, size_t distance) const {
-  if (distance >= 2) return customers_.Prefetch(id);
+  if (distance >= 3) return customers_.Prefetch(id);
   CustomerIndex candidates[2];
   size_t n = customers_.Candidates(id, candidates, 2);
   for (size_t i = 0; i < n; ++i) {
     CustomerIndex c = candidates[i];
+    if (distance == 1) {
+      customers_.PrefetchId(c);
+      continue;
+    }
     __builtin_prefetch(Row(c));
     __builtin_prefetch(&last_seen_[c]);
     __builtin_prefetch(&record_[c]);

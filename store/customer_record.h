@@ -67,6 +67,10 @@ class RecordPool {
   Handle Write(Handle h, int64_t last_seen, const CustomerRecord& r);
   void Free(Handle h);
   void Clear();
+  // Starts loading the record at h (a hint ahead of a Read; any h, kNoRecord included).
+  void Prefetch(Handle h) const {
+    if (h != kNoRecord) __builtin_prefetch(At(h));
+  }
 
   size_t MemoryBytes() const { return chunks_.size() * kChunkBytes + big_bytes_; }
   size_t live_bytes() const { return live_bytes_; }

@@ -214,7 +214,8 @@ class Store {
   // Pipelining: starts loading what a later command about customer `id` (EVENT, SCORE,
   // CUSTOMER) reads, `distance` commands ahead, each step reading only what the step before
   // fetched. At 3 it fetches the id's hash slots; at 2 it reads them for the customer's index
-  // and fetches its id offset, score row, last seen and record handle; at 1 the id's bytes.
+  // and fetches its id offset, score row, last seen and record handle; at 1 the id's bytes
+  // and the record.
   // A hint only: it changes nothing.
   void PrefetchCustomer(std::string_view id, size_t distance) const;
 

@@ -78,6 +78,7 @@ void Store::PrefetchCustomer(std::string_view id, size_t distance) const {
     CustomerIndex c = candidates[i];
     if (distance == 1) {
       customers_.PrefetchId(c);
+      records_.Prefetch(record_[c]);
       continue;
     }
     __builtin_prefetch(Row(c));

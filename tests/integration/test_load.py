@@ -81,6 +81,48 @@ def test_hundred_thousand_pipelined_commands_answered_in_order(server):
     assert got == expected
 
 
+def test_pipelined_customer_commands_answer_as_if_sent_one_by_one(make_server):
+    # A session starts loading what the next three buffered EVENT/SCORE/CUSTOMER commands will
+    # read, from the store as it is before the commands in between run. Those earlier
+    # commands create and delete the same customers here; the replies must be exactly those
+    # of the same commands sent one at a time to another server.
+    import random
+    rng = random.Random(7)
+    ids = [f"cust:{i:012d}" for i in range(40)]
+    commands = []
+    for n in range(3000):
+        c = rng.choice(ids)
+        pick = rng.random()
+        if pick < 0.45:
+            commands.append(("EVENT", c, rng.choice(["view", "purchase", "visit", "none"]),
+                             "TS", str(1_700_000_000_000 + n)))
+        elif pick < 0.55:
+            commands.append(("EVENT", c, "purchase", "VALUE", str(rng.randint(1, 90)),
+                             "TS", str(1_700_000_000_000 + n)))
+        elif pick < 0.7:
+            commands.append(("SCORE", c))
+        elif pick < 0.8:
+            commands.append(("CUSTOMER", c))
+        elif pick < 0.9:
+            commands.append(("RANK", c, rng.choice(["product", "lifestyle", "total"])))
+        else:
+            commands.append(("CUSTOMER.DEL", c))
+    rules = [("RULE.SET", "view", "ACTION", "view", "POINTS", "product", "3", "lifestyle", "5"),
+             ("RULE.SET", "purchase", "ACTION", "purchase", "POINTS", "product", "8", "lifestyle",
+              "1", "lifestance", "1"),
+             ("RULE.SET", "visit", "ACTION", "visit", "POINTS", "product", "5")]
+    piped, single = make_server().raw(), make_server().raw()
+    for rule in rules:
+        assert piped.command(*rule) == b"OK"
+        assert single.command(*rule) == b"OK"
+    one_by_one = [single.command(*cmd) for cmd in commands]
+    piped.send(b"".join(resp.encode(*cmd) for cmd in commands))  # one send: all buffered
+    in_one_go = [piped.read_reply() for _ in commands]
+    for cmd, want, got in zip(commands, one_by_one, in_one_go):
+        assert got == want, cmd
+    assert sum(1 for cmd, r in zip(commands, one_by_one) if cmd[0] == "CUSTOMER.DEL" and r == 1) > 50
+
+
 def test_redis_benchmark_ping_completes(server):
     out = subprocess.run(["redis-benchmark", "-p", str(server.port), "-t", "ping", "-n", "100000",
                           "-q"], capture_output=True, timeout=180)

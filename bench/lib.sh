@@ -40,10 +40,11 @@ stop_servers() {
   return 0
 }
 
-# bench_csv PORT REQUESTS PIPELINE [redis-benchmark args...] -> "rps,p50,p99"
+# bench_csv PORT REQUESTS PIPELINE [redis-benchmark args...] -> "rps,p50,p99" (CLIENTS clients, 50
+# unless set)
 bench_csv() {
   local port=$1 n=$2 p=$3; shift 3
-  "${BENCH_PIN[@]}" redis-benchmark -p "$port" -c 50 -n "$n" -P "$p" --csv "$@" 2>/dev/null |
+  "${BENCH_PIN[@]}" redis-benchmark -p "$port" -c "${CLIENTS:-50}" -n "$n" -P "$p" --csv "$@" 2>/dev/null |
     awk -F, 'NR==2 {gsub(/"/,""); print $2","$5","$7}'
 }
 

@@ -16,6 +16,7 @@ void ReplyBatch::Add(std::shared_ptr<Session> s) {
 
 void ReplyBatch::Run() {
   posted_ = false;
+  if (waiting_.empty()) return;  // FlushNow ran first
   running_.swap(waiting_);
   flushed_ += running_.size();
   ++batches_;

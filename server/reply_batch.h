@@ -27,6 +27,8 @@ class ReplyBatch {
   // Flushes s (Session::FlushBatched) once the handlers already queued have run: the rest of
   // this turn's clients. Call at most once per session until its flush runs.
   void Add(std::shared_ptr<Session> s);
+  // Writes what waits now (shutdown: commands that ran get their replies before the close).
+  void FlushNow() { Run(); }
   // Sessions flushed since the last call (the event loop's measure of a busy turn).
   size_t TakeFlushed() { return std::exchange(flushed_, 0); }
   // INFO stats: batches written, and the clients in them.

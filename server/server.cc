@@ -341,6 +341,7 @@ bool Server::RequestShutdown(std::optional<bool> save, bool force) {
   cron_timer_.cancel();
   timer_driver_.Stop();
   http_.Stop();
+  reply_batch_.FlushNow();
   auto sessions = sessions_;
   for (auto& [id, s] : sessions) s->Kill();
   LogNotice("kizuna is now ready to exit, bye bye...");

@@ -1,5 +1,6 @@
 // Session: one client connection. Reads into the parser's reused buffer, executes every
-// complete command of the read, then writes all their replies with one write.
+// complete command of the read, then writes all their replies with one write, at the end of
+// the event-loop turn together with the other clients served in it (ReplyBatch).
 //
 // Flow control: while more than kMaxPendingOutput bytes of replies wait to be written, the
 // session stops reading (the client is "no longer read from"), so a client that pipelines
@@ -109,7 +110,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ProcessInput();
   // Pipelining: starts loading what the next three buffered customer commands will read.
   void PrefetchAhead();
-  // After commands ran: wait for the log if needed, then write replies and read on.
+  // After commands ran: wait for the log if needed, then join the turn's ReplyBatch and read
+  // on.
   void AfterBatch();
   void Flush();
   void OnWrite(const boost::system::error_code& ec, size_t n);

@@ -124,6 +124,20 @@ def test_shutdown_command_exits_zero(make_server, args):
     assert "bye" in s.log_text()
 
 
+def test_shutdown_writes_the_replies_of_commands_that_ran(make_server):
+    # Replies wait for the end of their event-loop turn. A SHUTDOWN later in the same turn
+    # must not drop them: the EVENT ran (and is in the log), so its client gets the reply.
+    s = make_server()
+    sleeper, writer, stopper = s.raw(), s.raw(), s.raw()
+    sleeper.send_command("DEBUG", "SLEEP", "0.3")
+    writer.send_command("EVENT", "cust:1", "view")  # both queue up while the server sleeps,
+    stopper.send_command("SHUTDOWN", "NOSAVE")  # in this order (loopback delivers in send)
+    assert sleeper.read_reply() == b"OK"
+    assert writer.read_reply() == b"0"  # no rules: total 0
+    assert writer.is_closed()
+    assert s.proc.wait(timeout=15) == 0
+
+
 def test_shutdown_with_redis_cli_and_a_password(make_server):
     s = make_server("--requirepass", "pw")
     assert s.cmd("SHUTDOWN") == resp.Error(b"NOAUTH Authentication required.")

@@ -1,6 +1,5 @@
 #include "server/dispatcher.h"
 
-#include <chrono>
 #include <vector>
 
 #include "server/acl/acl.h"
@@ -122,12 +121,11 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   }
 
   client.last_command = entry->full_name;
-  auto start = std::chrono::steady_clock::now();
+  const CommandTimer& timer = server.command_timer();
+  uint64_t start = timer.Now();
   CommandContext ctx{args, writer, session, server};
   spec.handler(ctx);
-  int64_t micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  int64_t micros = timer.MicrosSince(start);
 
   bool failed = target.size() > mark && target.data()[mark] == '-';
   if (write && !failed && !ctx.logged && !client.replaying) server.persistence().Append(args);

@@ -21,6 +21,7 @@
 #include "server/acl/acl.h"
 #include "server/blocked_readers.h"
 #include "server/command_table.h"
+#include "server/command_timer.h"
 #include "server/config.h"
 #include "server/http/http_server.h"
 #include "server/persistence.h"
@@ -93,6 +94,7 @@ class Server {
   // Clients waiting in XREAD/XREADGROUP BLOCK.
   BlockedReaders& blocked_readers() { return blocked_readers_; }
   ReplyBatch& reply_batch() { return reply_batch_; }
+  const CommandTimer& command_timer() const { return command_timer_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }
@@ -176,6 +178,7 @@ class Server {
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   BlockedReaders blocked_readers_{*this};
   ReplyBatch reply_batch_{io_};
+  CommandTimer command_timer_;
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;
   std::vector<Session*> monitors_;

@@ -408,6 +408,21 @@ def test_slowlog_len_reset_max_len_and_threshold(server):
     assert conn.command("SLOWLOG", "LEN") == 0
 
 
+def test_slowlog_measures_how_long_a_command_took(server):
+    # The command timer reads the CPU's time-stamp counter, scaled by a rate measured at
+    # start-up: a 50 ms DEBUG SLEEP must be logged as 50 ms, and COMMANDSTATS must agree.
+    conn = server.raw()
+    assert conn.command("CONFIG", "SET", "slowlog-log-slower-than", "10000") == b"OK"
+    assert conn.command("SLOWLOG", "RESET") == b"OK"
+    assert conn.command("DEBUG", "SLEEP", "0.05") == b"OK"
+    (entry,) = conn.command("SLOWLOG", "GET")
+    assert entry[3] == [b"DEBUG", b"SLEEP", b"0.05"]
+    assert 50_000 <= entry[2] < 80_000, entry[2]  # µs: the sleep, plus scheduling
+    stats = conn.command("INFO", "commandstats").decode()
+    usec = int(re.search(r"cmdstat_debug:calls=\d+,usec=(\d+)", stats).group(1))
+    assert 50_000 <= usec < 80_000, stats
+
+
 def monitor_lines(peer, commands):
     """What MONITOR shows for `commands` sent by another client (timestamps and address cut)."""
     with peer.raw() as mon, peer.raw() as conn:

@@ -18,7 +18,6 @@ void ReplyBatch::Run() {
   posted_ = false;
   if (waiting_.empty()) return;  // FlushNow ran first
   running_.swap(waiting_);
-  flushed_ += running_.size();
   ++batches_;
   clients_ += running_.size();
   for (const auto& s : running_) s->FlushBatched();

@@ -10,10 +10,8 @@
 #define KIZUNA_SERVER_REPLY_BATCH_H_
 
 #include <boost/asio/io_context.hpp>
-#include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <utility>
 #include <vector>
 
 namespace kizuna::server {
@@ -29,9 +27,8 @@ class ReplyBatch {
   void Add(std::shared_ptr<Session> s);
   // Writes what waits now (shutdown: commands that ran get their replies before the close).
   void FlushNow() { Run(); }
-  // Sessions flushed since the last call (the event loop's measure of a busy turn).
-  size_t TakeFlushed() { return std::exchange(flushed_, 0); }
-  // INFO stats: batches written, and the clients in them.
+  // INFO stats: batches written, and the clients in them (the event loop also measures a
+  // turn by the clients it wrote to).
   uint64_t batches() const { return batches_; }
   uint64_t clients() const { return clients_; }
 
@@ -42,7 +39,6 @@ class ReplyBatch {
   std::vector<std::shared_ptr<Session>> waiting_;
   std::vector<std::shared_ptr<Session>> running_;  // reused, so a turn does not allocate
   bool posted_ = false;
-  size_t flushed_ = 0;
   uint64_t batches_ = 0;
   uint64_t clients_ = 0;
 };

@@ -393,11 +393,11 @@ void Server::ContinueLoading() {
 void Server::RunLoop() {
   using SteadyClock = std::chrono::steady_clock;
   while (!io_.stopped()) {
-    reply_batch_.TakeFlushed();  // count this turn's clients only
-    io_.run_one();               // sleeps until something is ready
-    io_.poll();                  // the rest of that turn
+    const uint64_t written_before = reply_batch_.clients();
+    io_.run_one();  // sleeps until something is ready
+    io_.poll();     // the rest of that turn
     ++stats_.eventloop_cycles;
-    if (config_.busy_poll <= 0 || reply_batch_.TakeFlushed() < 2) continue;
+    if (config_.busy_poll <= 0 || reply_batch_.clients() - written_before < 2) continue;
     ++stats_.eventloop_busy_polls;
     auto window = std::chrono::microseconds(config_.busy_poll);
     auto until = SteadyClock::now() + window;

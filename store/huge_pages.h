@@ -20,10 +20,8 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <type_traits>
-#include <vector>
 
 namespace kizuna::store {
 
@@ -66,52 +64,9 @@ LargeArray<T> MakeLargeArray(size_t n) {
   return LargeArray<T>(p, LargeArrayDeleter<T>{n});
 }
 
-// Fixed-size blocks of `Bytes` (a multiple of 64) carved from 2 MiB chunks of huge pages, for
-// structures made of many small equal blocks (leaderboard blocks), which malloc would scatter
-// over 4 KiB pages. One pool per block size for the whole process, shared by every user, so at
-// most one chunk is partly used; freed blocks are reused, chunks are kept. Thread-safe.
-template <size_t Bytes>
-class BlockPool {
- public:
-  static_assert(Bytes % 64 == 0 && kHugePageBytes % Bytes == 0);
-  static void* Take() { return Instance().TakeLocked(); }
-  static void Give(void* p) { Instance().GiveLocked(p); }
-
- private:
-  static constexpr size_t kPerChunk = kHugePageBytes / Bytes;
-  struct Chunk {
-    alignas(64) unsigned char bytes[kHugePageBytes];
-  };
-  static BlockPool& Instance() {
-    static BlockPool* pool = new BlockPool;  // never destroyed: blocks may outlive statics
-    return *pool;
-  }
-  void* TakeLocked() {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!free_.empty()) {
-      void* p = free_.back();
-      free_.pop_back();
-      return p;
-    }
-    if (used_ == kPerChunk) {
-      chunks_.push_back(MakeLargeArray<Chunk>(1));
-      used_ = 0;
-    }
-    return chunks_.back()[0].bytes + Bytes * used_++;
-  }
-  void GiveLocked(void* p) {
-    std::lock_guard<std::mutex> lock(mu_);
-    free_.push_back(p);
-  }
-  std::mutex mu_;
-  std::vector<LargeArray<Chunk>> chunks_;
-  std::vector<void*> free_;
-  size_t used_ = kPerChunk;  // blocks handed out of the last chunk
-};
-
 // The allocator of the store's hash containers (customer ids, pending timers, awards):
 // AllocateLarge. The per-customer columns are MappedVectors (mapped_vector.h), which grow by
-// remapping instead of copying; leaderboard blocks come from BlockPool.
+// remapping instead of copying; leaderboard blocks come from LinePool (line_pool.h).
 template <typename T>
 struct HugePageAllocator {
   using value_type = T;

@@ -3,22 +3,47 @@
 #include <algorithm>
 #include <cstring>
 
+#include "store/line_pool.h"
+
 namespace kizuna::store {
 namespace {
 
-using Pool = BlockPool<OrderIndex::kMaxBlock * sizeof(uint32_t)>;
+constexpr size_t kLineEntries = LinePool::kLineBytes / sizeof(uint32_t);
+static_assert(OrderIndex::kGranule == kLineEntries &&
+              OrderIndex::kMaxBlock <= LinePool::kMaxLines * kLineEntries);
 
-uint32_t* NewItems() { return static_cast<uint32_t*>(Pool::Take()); }
+uint32_t* NewItems(size_t cap) {
+  return static_cast<uint32_t*>(LinePool::Take(cap / kLineEntries));
+}
+void GiveItems(uint32_t* items, size_t cap) { LinePool::Give(items, cap / kLineEntries); }
+// Slots for n entries (whole granules).
+size_t RoomFor(size_t n) {
+  return (n + OrderIndex::kGranule - 1) / OrderIndex::kGranule * OrderIndex::kGranule;
+}
 
 }  // namespace
 
 void OrderIndex::RefreshFront(size_t ci, size_t bi) {
   Front& f = BlockAt(ci, bi);
-  f.probe = Read(f.items[0]);
+  Probe probes[kMaxBlock];
+  const size_t n = FetchProbes(f, probes);
+  const Probe* min = probes;
+  for (size_t i = 1; i < n; ++i) {
+    if (Before(probes[i], *min)) min = &probes[i];
+  }
+  f.probe = *min;
   if (bi == 0) heads_[ci] = f.probe;
 }
 
-std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi) {
+void OrderIndex::Resize(Front& f, size_t cap) {
+  uint32_t* items = NewItems(cap);
+  std::memcpy(items, f.items, f.size * sizeof(uint32_t));
+  GiveItems(f.items, f.cap);
+  f.items = items;
+  f.cap = static_cast<uint16_t>(cap);
+}
+
+std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t cap) {
   Chunk* chunk = chunks_[ci].get();
   if (chunk->n == kMaxChunk) {
     // Split the chunk in halves; the new block goes into the half that holds block bi.
@@ -41,14 +66,14 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi) {
     }
   }
   std::memmove(&chunk->blocks[bi + 2], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
-  chunk->blocks[bi + 1] = Front{Probe{}, NewItems(), 0};
+  chunk->blocks[bi + 1] = Front{Probe{}, NewItems(cap), 0, static_cast<uint16_t>(cap)};
   ++chunk->n;
   return {ci, bi + 1};
 }
 
 void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
   Chunk* chunk = chunks_[ci].get();
-  Pool::Give(chunk->blocks[bi].items);
+  GiveItems(chunk->blocks[bi].items, chunk->blocks[bi].cap);
   chunk->size -= chunk->blocks[bi].size;  // 0: callers empty it first (the Fenwick holds)
   std::memmove(&chunk->blocks[bi], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
   --chunk->n;
@@ -91,62 +116,71 @@ void OrderIndex::Insert(uint32_t c) {
     chunks_.push_back(std::make_unique<Chunk>());
     heads_.emplace_back();
     Chunk& chunk = *chunks_[0];
-    chunk.blocks[0] = Front{Probe{}, NewItems(), 0};
+    chunk.blocks[0] = Front{Probe{}, NewItems(kGranule), 0, kGranule};
     chunk.n = 1;
     RebuildFenwick();
-    InsertAt(0, 0, 0, c);
+    InsertAt(0, 0, c);
     return;
   }
   Search s;
   s.index = this;
   s.probe = Read(c);
   LowerBound(&s);
-  InsertAt(s.chunk, s.block, s.pos, c);
+  InsertAt(s.chunk, s.block, c);
 }
 
-void OrderIndex::InsertAt(size_t ci, size_t bi, size_t pos, uint32_t c) {
+void OrderIndex::InsertAt(size_t ci, size_t bi, uint32_t c) {
   Chunk& chunk = *chunks_[ci];
   Front& b = chunk.blocks[bi];
-  std::memmove(b.items + pos + 1, b.items + pos, (b.size - pos) * sizeof(uint32_t));
-  b.items[pos] = c;
-  ++b.size;
+  if (b.size == b.cap) Resize(b, b.cap + kGranule);
+  b.items[b.size++] = c;
   ++chunk.size;
   ++size_;
   FenwickAdd(ci, 1);
-  if (pos == 0) RefreshFront(ci, bi);
-  if (b.size < kMaxBlock) return;
-  // A full block first spills one entry into a neighbour (in its chunk) with room, which keeps
-  // blocks ~90% full (memory) instead of the ~70% that splitting alone gives.
-  if (bi + 1 < chunk.n && chunk.blocks[bi + 1].size < kMaxBlock - 1) {
-    Front& next = chunk.blocks[bi + 1];
-    std::memmove(next.items + 1, next.items, next.size * sizeof(uint32_t));
-    next.items[0] = b.items[--b.size];
-    ++next.size;
-    RefreshFront(ci, bi + 1);
-    return;
+  OfferFront(ci, bi, c);
+  if (b.size == kMaxBlock) Split(ci, bi);
+}
+
+void OrderIndex::OfferFront(size_t ci, size_t bi, uint32_t c) {
+  // c's row was just written: reading it again is cheap. It is a new minimum only in a block
+  // of one, in the index's first block (the only one whose front is not a lower bound of what
+  // the search sends it), or where c's own old key was the minimum.
+  Front& b = BlockAt(ci, bi);
+  Probe p = Read(c);
+  if (b.size == 1 || Before(p, b.probe)) {
+    b.probe = p;
+    if (bi == 0) heads_[ci] = p;
   }
-  if (bi > 0 && chunk.blocks[bi - 1].size < kMaxBlock - 1) {
-    Front& prev = chunk.blocks[bi - 1];
-    prev.items[prev.size++] = b.items[0];
-    std::memmove(b.items, b.items + 1, --b.size * sizeof(uint32_t));
-    RefreshFront(ci, bi);
-    return;
-  }
-  // Split a full block (with full neighbours) in halves. The new block lands right after it,
-  // in the same chunk (AddBlockAfter keeps them together when the chunk splits), so the
-  // chunk's entry count does not change.
-  auto [nci, nbi] = AddBlockAfter(ci, bi);
+}
+
+void OrderIndex::Split(size_t ci, size_t bi) {
+  Probe probes[kMaxBlock];
+  const size_t n = FetchProbes(BlockAt(ci, bi), probes);
+  // Halves, unless the entry that filled the block (the last one) is among its first or last
+  // eighth: then inserts are likely sequential there (new ids in increasing order, all at one
+  // score), and the block keeps seven eighths so that the blocks left behind stay full.
+  const Probe& added = probes[n - 1];
+  size_t rank = 0;
+  for (size_t i = 0; i + 1 < n; ++i) rank += Before(probes[i], added);
+  const size_t eighth = n / 8;
+  const size_t half = rank < eighth ? eighth : rank >= n - eighth ? n - eighth : n / 2;
+  std::nth_element(probes, probes + half, probes + n,
+                   [this](const Probe& a, const Probe& b) { return Before(a, b); });
+  // The new block lands right after this one, in the same chunk (AddBlockAfter keeps them
+  // together when the chunk splits), so the chunk's entry count does not change.
+  auto [nci, nbi] = AddBlockAfter(ci, bi, RoomFor(n - half));
   Front& left = BlockAt(nci, nbi - 1);
   Front& right = BlockAt(nci, nbi);
-  const uint32_t half = left.size / 2;
-  right.size = left.size - half;
-  std::memcpy(right.items, left.items + half, right.size * sizeof(uint32_t));
-  left.size = half;
-  RefreshFront(nci, nbi);
+  for (size_t i = half; i < n; ++i) right.items[i - half] = probes[i].c;
+  right.size = static_cast<uint16_t>(n - half);
+  right.probe = probes[half];  // the right part's minimum, by nth_element
+  for (size_t i = 0; i < half; ++i) left.items[i] = probes[i].c;
+  left.size = static_cast<uint16_t>(half);
+  Resize(left, RoomFor(half));
 }
 
 size_t OrderIndex::Find(const Front& f, uint32_t c) {
-  // A scan of at most 256 bytes with no key reads (they would be cache misses).
+  // A scan of at most 512 bytes with no key reads (they would be cache misses).
   const uint32_t* items = f.items;
   const size_t n = f.size;
   size_t i = 0;
@@ -174,8 +208,8 @@ bool OrderIndex::Erase(uint32_t c) {
 bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
   Chunk& chunk = *chunks_[ci];
   Front& b = chunk.blocks[bi];
-  std::memmove(b.items + pos, b.items + pos + 1, (b.size - pos - 1) * sizeof(uint32_t));
-  --b.size;
+  const uint32_t c = b.items[pos];
+  b.items[pos] = b.items[--b.size];
   --chunk.size;
   --size_;
   FenwickAdd(ci, -1);
@@ -183,18 +217,21 @@ bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
     RemoveBlock(ci, bi);
     return true;
   }
-  if (pos == 0) RefreshFront(ci, bi);
   // Merge a small block into its successor (in its chunk) so blocks stay at least a quarter
-  // full.
+  // full: the successor's entries all follow this block's minimum.
   if (b.size < kMaxBlock / 4 && bi + 1 < chunk.n &&
       b.size + chunk.blocks[bi + 1].size <= kMaxBlock / 2) {
     Front& next = chunk.blocks[bi + 1];
+    if (b.cap < b.size + next.size) Resize(b, RoomFor(b.size + next.size));
     std::memcpy(b.items + b.size, next.items, next.size * sizeof(uint32_t));
-    b.size += next.size;
+    b.size = static_cast<uint16_t>(b.size + next.size);
     next.size = 0;
+    if (c == b.probe.c) RefreshFront(ci, bi);
     RemoveBlock(ci, bi + 1);
     return true;
   }
+  if (c == b.probe.c) RefreshFront(ci, bi);
+  if (b.cap >= b.size + 2 * kGranule) Resize(b, RoomFor(b.size + 1));
   return false;
 }
 
@@ -216,7 +253,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     }
     Chunk& chunk = *chunks_.back();
     Front& b = chunk.blocks[chunk.n++];
-    b = Front{keyed[i], NewItems(), 0};
+    b = Front{keyed[i], NewItems(kMaxBlock), 0, kMaxBlock};
     size_t end = std::min(keyed.size(), i + kFill);
     for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
     chunk.size += b.size;
@@ -227,7 +264,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
 
 void OrderIndex::Clear() {
   for (auto& chunk : chunks_) {
-    for (size_t b = 0; b < chunk->n; ++b) Pool::Give(chunk->blocks[b].items);
+    for (size_t b = 0; b < chunk->n; ++b) GiveItems(chunk->blocks[b].items, chunk->blocks[b].cap);
   }
   chunks_.clear();
   heads_.clear();
@@ -239,7 +276,12 @@ OrderIndex::~OrderIndex() { Clear(); }
 
 void OrderIndex::RefreshLabels() {
   for (size_t ci = 0; ci < chunks_.size(); ++ci) {
-    for (size_t bi = 0; bi < chunks_[ci]->n; ++bi) RefreshFront(ci, bi);
+    // Label order is consistent with id order, so each front is still its block's minimum.
+    for (size_t bi = 0; bi < chunks_[ci]->n; ++bi) {
+      Front& f = BlockAt(ci, bi);
+      f.probe = Read(f.probe.c);
+    }
+    heads_[ci] = BlockAt(ci, 0).probe;
   }
 }
 
@@ -266,11 +308,12 @@ size_t OrderIndex::FenwickPrefix(size_t ci) const {
 }
 
 size_t OrderIndex::MemoryBytes() const {
-  size_t blocks = 0;
-  for (const auto& chunk : chunks_) blocks += chunk->n;
+  size_t slots = 0;
+  for (const auto& chunk : chunks_) {
+    for (size_t b = 0; b < chunk->n; ++b) slots += chunk->blocks[b].cap;
+  }
   return chunks_.capacity() * sizeof(void*) + chunks_.size() * sizeof(Chunk) +
-         heads_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4 +
-         blocks * kMaxBlock * sizeof(uint32_t);
+         heads_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4 + slots * sizeof(uint32_t);
 }
 
 }  // namespace kizuna::store

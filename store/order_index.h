@@ -9,18 +9,20 @@
 // it, change the score, insert it again (Store does that, with PlanMoves/EraseMoves/InsertMoves).
 // Labels may change if the label order stays consistent with ids (then call RefreshLabels).
 //
-// Layout: sorted blocks of at most kMaxBlock entries (a full block spills into a neighbour
-// before it splits, so blocks stay ~90% full), in chunks of at most kMaxChunk blocks: a
-// three-level B+tree. Each block's first entry is cached with its key and label (the chunk's
-// fronts), and each chunk's first one in heads_ (small enough to stay cached), for the block
-// search; a Fenwick tree over chunk sizes gives ranks. Blocks are small so that an update
-// touches few lines (finding the old entry scans 8), and chunks keep a block split from
-// shifting every front of the index (it shifts at most kMaxChunk). Inside a block the search
-// is two batched rounds (every 16th entry, then 15 entries of one group) whose key reads are
-// issued together, so a search costs a few memory latencies, not one per comparison. Searches
-// of several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too.
-// Insert/erase: O(log N) compares + a memmove of at most 512 bytes; Rank: O(log N); iterating
-// the first n: O(n).
+// Layout: blocks of at most kMaxBlock entries, in chunks of at most kMaxChunk blocks: a
+// three-level B+tree whose leaves are not sorted. A block holds the entries between its
+// minimum (cached with key and label: its front) and the next block's, in any order. Finding
+// a block needs only the fronts (each chunk's first in heads_, small enough to stay cached, then
+// the chunk's fronts), so an update reads no other customer's key: it scans the old block for
+// the entry (no key reads), swaps it out, and appends it to the new block. Keys are read only
+// when a block splits (its median), when its minimum leaves (the new minimum), and by queries:
+// Rank counts the entries before c in c's block, ForEach sorts each block it walks. Those read
+// at most kMaxBlock keys, issued together so that the misses overlap. Blocks grow and shrink in
+// granules of 16 entries (one cache line), so a half-full block wastes no memory. Searches of
+// several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too. A
+// Fenwick tree over chunk sizes gives ranks. Insert/erase: O(log N) front compares + a scan of
+// at most 512 bytes; Rank: that + kMaxBlock key reads; iterating the first n: O(n) plus
+// sorting the blocks they are in.
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
 #define KIZUNA_STORE_ORDER_INDEX_H_
 
@@ -52,6 +54,7 @@ class KeySource {
 class OrderIndex {
  public:
   static constexpr size_t kMaxBlock = 128;  // entries per block: 8 cache lines
+  static constexpr size_t kGranule = 16;    // entries a block grows or shrinks by: one line
   static constexpr size_t kMaxChunk = 16;   // blocks per chunk: their fronts are 10 lines
 
   explicit OrderIndex(const KeySource* keys) : keys_(keys) {}
@@ -73,8 +76,9 @@ class OrderIndex {
     OrderIndex* index;
     double new_key;
     // Set by PlanMoves / EraseMoves.
-    size_t from_chunk = 0, from_block = 0, from_pos = 0, to_chunk = 0, to_block = 0, to_pos = 0;
+    size_t from_chunk = 0, from_block = 0, from_pos = 0, to_chunk = 0, to_block = 0;
     bool found = false, replan = false;
+    bool stays = false;  // c's new key belongs in its block: only its front may change
   };
   static void PlanMoves(Move* moves, size_t n, uint32_t c);
   static void EraseMoves(Move* moves, size_t n);
@@ -93,11 +97,12 @@ class OrderIndex {
   // Calls f(c) for the first n entries in order; f returns false to stop early.
   template <typename F>
   void ForEach(size_t n, F&& f) const {
+    uint32_t sorted[kMaxBlock];
     for (const auto& chunk : chunks_) {
       for (size_t b = 0; b < chunk->n; ++b) {
-        const Front& block = chunk->blocks[b];
-        for (size_t i = 0; i < block.size; ++i) {
-          if (n-- == 0 || !f(block.items[i])) return;
+        const size_t m = SortBlock(chunk->blocks[b], sorted);
+        for (size_t i = 0; i < m; ++i) {
+          if (n-- == 0 || !f(sorted[i])) return;
         }
       }
     }
@@ -112,13 +117,14 @@ class OrderIndex {
     uint64_t label;
     uint32_t c;
   };
-  // A block: its first entry with its key (stable while it is in the index) and label, its
-  // entries (kMaxBlock slots from a pool of huge pages shared by every index, huge_pages.h),
-  // and how many are used.
+  // A block: its minimum with its key (stable while it is in the index) and label, its
+  // entries in any order (cap slots, a multiple of kGranule, from a pool of huge pages shared by
+  // every index, huge_pages.h), and how many are used.
   struct Front {
     Probe probe;
     uint32_t* items;
-    uint32_t size;
+    uint16_t size;
+    uint16_t cap;
   };
   // A run of consecutive blocks. Splitting or removing a block shifts only its chunk's
   // fronts; chunks come and go kMaxChunk times less often.
@@ -127,17 +133,14 @@ class OrderIndex {
     uint32_t n = 0;     // blocks used
     uint32_t size = 0;  // entries in them
   };
-  static constexpr size_t kGroup = 16;
   static constexpr size_t kMaxSearches = 16;  // run together by RunSearches
-  static_assert((kMaxBlock + kGroup - 1) / kGroup <= kGroup);
-  // One search, run in stages (RunSearches): the chunk, the block, then two batched rounds.
+  // One search, run in stages (RunSearches): the chunk, then the block, then (locating) the
+  // entry in it.
   struct Search {
     const OrderIndex* index;
     Probe probe;
-    bool locate = false;  // find the entry probe.c itself (in place), not where probe belongs
+    bool locate = false;  // find the entry probe.c itself, not the block where probe belongs
     size_t chunk = 0, block = 0, pos = 0;
-    size_t groups = 0, lo = 0, last = 0;
-    uint32_t cs[kGroup];
   };
   // Order of a key: descending key, -0 == +0, NaN (possible only after overflowing sums) as
   // -inf, so that the order stays total.
@@ -157,28 +160,36 @@ class OrderIndex {
     return lt;
   }
   // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the chunk
-  // and the block (binary searches over fronts in lockstep), then, unless locating, two rounds.
+  // and the block (binary searches over fronts in lockstep), then the scans of those locating.
   static void RunSearches(Search* s, size_t n);
   // For each i: base[i] += the last position in [0, len[i]) not after s[i].probe (0 if none).
   template <typename T>
   static void LockstepSearch(const Search* s, size_t n, const T** base, size_t* len);
-  void SearchSamples(Search* s) const;  // pick round 1's entries, prefetch their keys
-  void SearchRound1(Search* s) const;   // pick the group, prefetch its keys
-  size_t SearchRound2(Search* s) const;
-  // Chunk, block and position of the first entry not before probe (a non-empty index).
+  // The probes of f's entries, fetched together; returns how many.
+  size_t FetchProbes(const Front& f, Probe* out) const;
+  // f's entries in index order into out; returns how many.
+  size_t SortBlock(const Front& f, uint32_t* out) const;
+  // Chunk and block where s->probe belongs (a non-empty index).
   void LowerBound(Search* s) const;
+  // Sets block bi's front to its minimum, read again (and the chunk's head when bi is 0).
+  void RefreshFront(size_t ci, size_t bi);
+  // Block bi holds c (its key in the KeySource): makes c its front if c is its minimum now.
+  void OfferFront(size_t ci, size_t bi, uint32_t c);
   Front& BlockAt(size_t ci, size_t bi) { return chunks_[ci]->blocks[bi]; }
   const Front& BlockAt(size_t ci, size_t bi) const { return chunks_[ci]->blocks[bi]; }
-  void InsertAt(size_t ci, size_t bi, size_t pos, uint32_t c);
+  // Adds c (its key in the KeySource) to block bi of chunk ci, where its key belongs.
+  void InsertAt(size_t ci, size_t bi, uint32_t c);
   // Returns true when blocks were removed or merged (positions found before are stale).
   bool EraseAt(size_t ci, size_t bi, size_t pos);
   // Position of c in block f, or its size.
   static size_t Find(const Front& f, uint32_t c);
-  // Re-reads the probe of block bi's first entry (and the chunk's head when bi is 0).
-  void RefreshFront(size_t ci, size_t bi);
-  // A new empty block after block bi of chunk ci (the chunk splits when full); returns where
-  // it went (chunk, block).
-  std::pair<size_t, size_t> AddBlockAfter(size_t ci, size_t bi);
+  // Splits full block bi of chunk ci around its median.
+  void Split(size_t ci, size_t bi);
+  // Gives f a new array of cap slots (>= f.size), its entries copied.
+  static void Resize(Front& f, size_t cap);
+  // A new empty block of cap slots after block bi of chunk ci (the chunk splits when full);
+  // returns where it went (chunk, block).
+  std::pair<size_t, size_t> AddBlockAfter(size_t ci, size_t bi, size_t cap);
   // Removes block bi of chunk ci (empty, or its entries moved away), and the chunk if empty
   // (else it may join a neighbour: chunk and block positions change).
   void RemoveBlock(size_t ci, size_t bi);

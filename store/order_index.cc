@@ -238,7 +238,7 @@ bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
 void OrderIndex::Build(std::vector<uint32_t> all) {
   Clear();
   // Sort with keys and labels fetched once; ids only break label ties.
-  std::vector<Probe> keyed;
+  std::vector<Probe, HugePageAllocator<Probe>> keyed;  // mapped: given back whole when freed
   keyed.reserve(all.size());
   for (uint32_t c : all) keyed.push_back(Read(c));
   std::vector<uint32_t>().swap(all);
@@ -253,8 +253,9 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     }
     Chunk& chunk = *chunks_.back();
     Front& b = chunk.blocks[chunk.n++];
-    b = Front{keyed[i], NewItems(kMaxBlock), 0, kMaxBlock};
     size_t end = std::min(keyed.size(), i + kFill);
+    const size_t cap = RoomFor(end - i);  // no spare room: a block grows on its first insert
+    b = Front{keyed[i], NewItems(cap), 0, static_cast<uint16_t>(cap)};
     for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
     chunk.size += b.size;
   }

@@ -365,10 +365,9 @@ void Server::ContinueLoading() {
     ApplyConfig();
     persistence_.NoteSettings(false);
 #ifdef __GLIBC__
-    // Loading frees buffers of megabytes (a snapshot's records, customer lists) after
-    // glibc's rising mmap threshold put them in its heap, which keeps them resident: give
-    // those pages back (bench/RESULTS.md: 123 MB resident after a restart without this, 116
-    // with it, for a server that held 122 MB when it saved).
+    // Loading frees buffers of megabytes (a snapshot's records, customer lists) that glibc,
+    // its mmap threshold raised by earlier ones, kept in its heap, resident: give those pages
+    // back (bench/restart_memory.sh in bench/RESULTS.md).
     malloc_trim(0);
 #endif
   }

@@ -30,12 +30,13 @@ TEST(LinePoolTest, BlocksOfEverySizeAreAlignedAndDisjointAcrossChunks) {
 }
 
 TEST(LinePoolTest, ReusesAFreedBlockOfTheSameSizeOnly) {
+  // Five lines freed last: one free list for every size would hand them to the 3-line ask.
   void* three = LinePool::Take(3);
   void* five = LinePool::Take(5);
   LinePool::Give(three, 3);
   LinePool::Give(five, 5);
-  EXPECT_EQ(LinePool::Take(5), five);
   EXPECT_EQ(LinePool::Take(3), three);
+  EXPECT_EQ(LinePool::Take(5), five);
   LinePool::Give(three, 3);
   LinePool::Give(five, 5);
 }

@@ -4,9 +4,10 @@
 // largest time per 2 MiB.
 //
 // On a virtual machine the first touch of guest memory the host has not backed yet is far
-// slower than zeroing a page (the host faults it in too); memory the guest has used before is
-// cheap again. Run it once before a benchmark (bench/event_vs_redis.sh WARM_MIB does) so that
-// neither server's growth pays for memory new to the host.
+// slower than zeroing a page (the host faults it in too). Memory the guest freed a moment ago
+// is cheap again, but not for long where the guest hands free memory back to the host (virtio
+// balloon free page reporting, as on the machine of bench/RESULTS.md): run it twice in a row,
+// then again after 15 s, to see which holds.
 //   first_touch [MIB] [4k]
 #include <sys/mman.h>
 

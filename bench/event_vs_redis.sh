@@ -46,7 +46,8 @@ start_pair() {
 }
 
 ROW=0
-# row NAME P REQUESTS redis-args...: kizuna's EVENTs against redis's command, fresh servers.
+# row NAME P REQUESTS redis-args...: kizuna's EVENTs against redis's command, on a fresh pair
+# (or the preloaded one). In EVALSHA's arguments, the word after EVALSHA becomes the pair's SHA.
 row() {
   local name=$1 p=$2 n=$3 k r
   shift 3

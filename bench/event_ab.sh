@@ -7,6 +7,7 @@
 # medians. Fresh servers per instance because two servers of the same binary differ by up to
 # ~10% for their whole life (where their memory landed); rounds within an instance share that.
 #   bench/event_ab.sh BASE NEW [requests] [customers] [instances] [rounds]
+# P=1 measures unpipelined rounds (the warm-up stays at -P 16); p99 is in ms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=$1
@@ -28,7 +29,9 @@ stop_pair() {
 trap stop_pair EXIT
 start_base() { start_kizuna "$BASE"; A_PID=$KIZUNA_PID A_PORT=$KIZUNA_PORT A_DIR=$KIZUNA_DIR; }
 start_new() { start_kizuna "$NEW"; B_PID=$KIZUNA_PID B_PORT=$KIZUNA_PORT B_DIR=$KIZUNA_DIR; }
-printf "%-9s %12s %12s %8s %8s\n" inst.round base_ops/s new_ops/s base_us new_us
+P=${P:-16}
+printf "%-9s %12s %12s %8s %8s %8s %8s\n" inst.round base_ops/s new_ops/s base_p99 new_p99 \
+  base_us new_us
 base_us=() new_us=()
 for i in $(seq "$INSTANCES"); do
   if [ $((i % 2)) = 1 ]; then start_base; start_new; else start_new; start_base; fi
@@ -38,10 +41,11 @@ for i in $(seq "$INSTANCES"); do
   done
   for r in $(seq "$ROUNDS"); do
     read -r a b <<<"$(measured_pair $((i + r)) "$A_PID" "$A_PORT" "$B_PID" "$B_PORT" \
-      "$N" 16 -r "$CUSTOMERS" EVENT cust:__rand_int__ view)"
-    IFS=, read -r a_ops _ _ a_us <<<"$a"
-    IFS=, read -r b_ops _ _ b_us <<<"$b"
-    printf "%-9s %12s %12s %8s %8s\n" "$i.$r" "$a_ops" "$b_ops" "$a_us" "$b_us"
+      "$N" "$P" -r "$CUSTOMERS" EVENT cust:__rand_int__ view)"
+    IFS=, read -r a_ops _ a_p99 a_us <<<"$a"
+    IFS=, read -r b_ops _ b_p99 b_us <<<"$b"
+    printf "%-9s %12s %12s %8s %8s %8s %8s\n" "$i.$r" "$a_ops" "$b_ops" "$a_p99" "$b_p99" \
+      "$a_us" "$b_us"
     base_us+=("$a_us") new_us+=("$b_us")
   done
   stop_pair

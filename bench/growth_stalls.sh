@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The longest EVENTs while the store grows: one kizuna-server with SLOWLOG at SLOWER_THAN µs
 # (default 5000) loads CUSTOMERS mostly new customers (redis-benchmark -c 20 -P 16
-# -r 100000000, EVENT view), then prints every EVENT over it, longest first, in µs. The per-customer columns and the
-# customer hash set double on the way (2^20 customers is the last doubling below 1.2M).
+# -r 100000000, EVENT view), then prints every EVENT over it, longest first, in µs. The
+# per-customer columns and the customer hash set double on the way (2^20 customers is the last
+# doubling below 1.2M).
 #   bench/growth_stalls.sh [kizuna-server] [customers]
 set -euo pipefail
 cd "$(dirname "$0")/.."

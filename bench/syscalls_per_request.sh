@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# System calls per request at -P P (default 1; 50 clients), kizuna EVENT against redis HINCRBY, counted
-# with perf's syscall tracepoints on each server while it serves N requests (both warmed with
-# 300,000 requests at -P 16 first). Needs perf and tracefs (run as root).
+# System calls per request at -P P (default 1; 50 clients), kizuna EVENT against redis
+# HINCRBY, counted with perf's syscall tracepoints on each server while it serves N requests
+# (both warmed with 300,000 requests at -P 16 first). Needs perf and tracefs (run as root).
 #   bench/syscalls_per_request.sh [kizuna-server] [requests] [P]
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -32,11 +32,6 @@ class Store::ColumnKeys final : public KeySource {
       std::memcpy(&labels[i], row + label_col, sizeof(uint64_t));
     }
   }
-  void Prefetch(const uint32_t* cs, size_t n) const override {
-    const double* base = store_->scores_.data();
-    const size_t stride = store_->stride_;
-    for (size_t i = 0; i < n; ++i) __builtin_prefetch(base + static_cast<size_t>(cs[i]) * stride);
-  }
   int CompareIds(uint32_t a, uint32_t b) const override {
     std::string_view x = store_->customers_.Id(a), y = store_->customers_.Id(b);
     int r = std::memcmp(x.data(), y.data(), std::min(x.size(), y.size()));

@@ -45,8 +45,6 @@ class KeySource {
   // keys[i], labels[i] = order key and tie label of cs[i], for i < n. One call per batch so the
   // n reads (usually cache misses) overlap.
   virtual void Fetch(const uint32_t* cs, size_t n, double* keys, uint64_t* labels) const = 0;
-  // A hint that cs[0, n) will be fetched soon.
-  virtual void Prefetch(const uint32_t* cs, size_t n) const {}
   // <0, 0, >0 as id(a) is bytewise less than, equal to, greater than id(b).
   virtual int CompareIds(uint32_t a, uint32_t b) const = 0;
 };
@@ -140,8 +138,9 @@ class OrderIndex {
   struct Search {
     const OrderIndex* index;
     Probe probe;
-    bool locate;               // find the entry probe.c itself, not the block where probe belongs
-    size_t chunk, block, pos;  // set by RunSearches (no initializers: arrays of them are cheap)
+    bool locate;          // find the entry probe.c itself, not the block where probe belongs
+    size_t chunk, block;  // set by RunSearches (no initializers: arrays of them are cheap)
+    size_t pos;           // locating: c's position in the block (its size if absent)
   };
   // Order of a key: descending key, -0 == +0, NaN (possible only after overflowing sums) as
   // -inf, so that the order stays total.

@@ -67,8 +67,7 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
     }
   }
   for (size_t i = 0; i < n; ++i) {
-    const Front& f = s[i].index->BlockAt(s[i].chunk, s[i].block);
-    s[i].pos = s[i].locate ? Find(f, s[i].probe.c) : f.size;
+    if (s[i].locate) s[i].pos = Find(s[i].index->BlockAt(s[i].chunk, s[i].block), s[i].probe.c);
   }
 }
 

@@ -7,7 +7,9 @@
 # medians. Fresh servers per instance because two servers of the same binary differ by up to
 # ~10% for their whole life (where their memory landed); rounds within an instance share that.
 #   bench/event_ab.sh BASE NEW [requests] [customers] [instances] [rounds]
-# P=1 measures unpipelined rounds (the warm-up stays at -P 16); p99 is in ms.
+# P=1 measures unpipelined rounds (the warm-up stays at -P 16); p99 is in ms. WARM=0 skips
+# the warm-up, so that the first round measures servers that grow from empty (WARM=M warms with
+# M EVENTs instead of N).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BASE=$1
@@ -37,7 +39,8 @@ for i in $(seq "$INSTANCES"); do
   if [ $((i % 2)) = 1 ]; then start_base; start_new; else start_new; start_base; fi
   for port in "$A_PORT" "$B_PORT"; do
     redis-cli -p "$port" RULE.SET view ACTION view POINTS product 3 lifestyle 5 >/dev/null
-    bench_csv "$port" "$N" 16 -r "$CUSTOMERS" EVENT cust:__rand_int__ view >/dev/null
+    [ "${WARM:-$N}" -gt 0 ] &&
+      bench_csv "$port" "${WARM:-$N}" 16 -r "$CUSTOMERS" EVENT cust:__rand_int__ view >/dev/null
   done
   for r in $(seq "$ROUNDS"); do
     read -r a b <<<"$(measured_pair $((i + r)) "$A_PID" "$A_PORT" "$B_PID" "$B_PORT" \

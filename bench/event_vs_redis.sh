@@ -11,7 +11,10 @@
 # create their customers as they go; with PRELOAD=N one pair serves every row, both having
 # first done N untimed requests (kizuna N EVENTs, redis N EVALSHAs, which also create the
 # hashes HINCRBY updates), so that they find their customers there, as a server in production
-# does. Which server runs first alternates from row to row.
+# does. Which server runs first alternates from row to row, and between the two P values, so
+# that each comparison (EVALSHA, HINCRBY) has each server first once; FLIP=1 swaps every order.
+# (On a VM the order matters while growing: the first server of a fresh pair reuses memory the
+# last pair just freed, which the host still backs, bench/RESULTS.md.)
 #   bench/event_vs_redis.sh [path/to/kizuna-server] [requests at -P 16]
 # AOF=everysec (or always) runs both servers with --appendonly yes --appendfsync $AOF.
 set -euo pipefail
@@ -49,20 +52,22 @@ ROW=0
 # row NAME P REQUESTS redis-args...: kizuna's EVENTs against redis's command, on a fresh pair
 # (or the preloaded one). In EVALSHA's arguments, the word after EVALSHA becomes the pair's SHA.
 row() {
-  local name=$1 p=$2 n=$3 k r
+  local name=$1 p=$2 n=$3 k r first
   shift 3
   [ -n "${KIZUNA_PID:-}" ] || start_pair
   local args=("$@")
   [ "${args[0]}" = EVALSHA ] && args[1]=$SHA
-  if [ $((ROW % 2)) = 0 ]; then
+  if [ $(((ROW + ROW / 2 + ${FLIP:-0}) % 2)) = 0 ]; then
+    first=k
     k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$p" -r 1000000 EVENT cust:__rand_int__ view)
     r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$p" -r 1000000 "${args[@]}")
   else
+    first=r
     r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$p" -r 1000000 "${args[@]}")
     k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$p" -r 1000000 EVENT cust:__rand_int__ view)
   fi
   print_row "$name" "$p" "$r" "$k" \
-    "$(redis-cli -p "$KIZUNA_PORT" DBSIZE)/$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+    "$first $(redis-cli -p "$KIZUNA_PORT" DBSIZE)/$(redis-cli -p "$REDIS_PORT" DBSIZE)"
   if [ "${PRELOAD:-0}" = 0 ]; then
     stop_servers
     REDIS_PID= KIZUNA_PID=
@@ -75,7 +80,7 @@ if [ "${PRELOAD:-0}" -gt 0 ]; then
 else
   echo "state: a fresh pair for every row, both empty"
 fi
-print_header "customers k/r"
+print_header "first customers k/r"
 for P in 1 16; do
   n=$N; [ "$P" = 1 ] && n=$((N / 4))
   row evalsha "$P" "$n" EVALSHA SHA 1 cust:__rand_int__ view

@@ -7,11 +7,19 @@
 // from the old table (as Redis's dict does), so the old one is empty long before the new one
 // fills. Lookups try both tables while a move is under way.
 //
+// Moving an entry hashes it, and a hash that reads other memory (an id in an arena) misses the
+// cache, as does the new table's slot: the entries of one step are moved together, in stages
+// (the hasher's memory, then the new table's slots, then the inserts), so that their misses
+// overlap instead of queueing one entry after another. A hasher with
+// `void Prefetch(const T&, int stage) const` and `static constexpr int kPrefetchStages` is
+// asked to fetch what hashing an entry reads, one stage (one dependent load) at a time.
+//
 // Hash and Eq must be transparent for the key types used. Entries are small values (T).
 // Not thread-safe.
 #ifndef KIZUNA_STORE_INCREMENTAL_HASH_SET_H_
 #define KIZUNA_STORE_INCREMENTAL_HASH_SET_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <utility>
@@ -26,11 +34,11 @@ class IncrementalHashSet {
   // Tables below `incremental_from` slots grow the ordinary way (a short rehash). Each insert
   // or erase moves `moves_per_operation` entries while a move is under way.
   IncrementalHashSet(Hash hash, Eq eq, size_t incremental_from = size_t{1} << 16,
-                     int moves_per_operation = 8)
+                     size_t moves_per_operation = 8)
       : current_(0, hash, eq),
         old_(0, hash, eq),
         incremental_from_(incremental_from),
-        moves_per_operation_(moves_per_operation) {}
+        moves_per_operation_(std::min(moves_per_operation, kMaxMovesPerOperation)) {}
   IncrementalHashSet(const IncrementalHashSet&) = delete;  // cursor_ points into old_
   IncrementalHashSet& operator=(const IncrementalHashSet&) = delete;
 
@@ -109,14 +117,27 @@ class IncrementalHashSet {
 
  private:
   using Set = absl::flat_hash_set<T, Hash, Eq, Alloc>;
+  static constexpr size_t kMaxMovesPerOperation = 64;  // one step's batch lives on the stack
   // With 8 moves per operation the old table (at most 7/8 full) is empty after capacity / 8
   // operations, while the new one has room for 7/8 of its capacity more.
   void MoveSome() {
-    for (int i = 0; i < moves_per_operation_ && cursor_ != old_.end(); ++i) {
+    T batch[kMaxMovesPerOperation];
+    size_t n = 0;
+    // Erasing needs no hash (it only marks the control byte), and nothing looks the entries up
+    // until they are in the new table at the end of this call.
+    for (; n < moves_per_operation_ && cursor_ != old_.end(); ++n) {
       auto it = cursor_++;
-      current_.insert(*it);
+      batch[n] = *it;
       old_.erase(it);
     }
+    if constexpr (requires { Hash::kPrefetchStages; }) {
+      const Hash& hash = current_.hash_function();
+      for (int stage = 0; stage < Hash::kPrefetchStages; ++stage) {
+        for (size_t i = 0; i < n; ++i) hash.Prefetch(batch[i], stage);
+      }
+    }
+    for (size_t i = 0; i < n; ++i) current_.prefetch(batch[i]);
+    for (size_t i = 0; i < n; ++i) current_.insert(batch[i]);
     if (old_.empty() && old_.capacity() > 0) {
       old_ = Set(0, current_.hash_function(), current_.key_eq());  // frees the old table
       cursor_ = old_.begin();
@@ -127,7 +148,7 @@ class IncrementalHashSet {
   Set old_;
   typename Set::iterator cursor_ = old_.begin();  // next entry of old_ to move
   size_t incremental_from_;
-  int moves_per_operation_;
+  size_t moves_per_operation_;
 };
 
 }  // namespace kizuna::store

@@ -58,7 +58,7 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
     chunk->size -= fresh->size;
     heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->blocks[0].probe);
     chunks_.insert(chunks_.begin() + static_cast<ptrdiff_t>(ci) + 1, std::move(fresh));
-    RebuildFenwick();
+    RebuildChunkSizes();
     if (bi >= half) {  // block bi moved to the new chunk; the new block follows it there
       ++ci;
       bi -= half;
@@ -74,13 +74,13 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
 void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
   Chunk* chunk = chunks_[ci].get();
   GiveItems(chunk->blocks[bi].items, chunk->blocks[bi].cap);
-  chunk->size -= chunk->blocks[bi].size;  // 0: callers empty it first (the Fenwick holds)
+  chunk->size -= chunk->blocks[bi].size;  // 0: callers empty it first (chunk_sizes_ holds)
   std::memmove(&chunk->blocks[bi], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
   --chunk->n;
   if (chunk->n == 0) {
     chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
     heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
-    RebuildFenwick();
+    RebuildChunkSizes();
     return;
   }
   if (bi == 0) heads_[ci] = chunk->blocks[0].probe;
@@ -108,7 +108,7 @@ void OrderIndex::JoinSparseChunk(size_t ci) {
   front.size += back.size;
   chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(into) + 1);
   heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(into) + 1);
-  RebuildFenwick();
+  RebuildChunkSizes();
 }
 
 void OrderIndex::Insert(uint32_t c) {
@@ -118,35 +118,34 @@ void OrderIndex::Insert(uint32_t c) {
     Chunk& chunk = *chunks_[0];
     chunk.blocks[0] = Front{Probe{}, NewItems(kGranule), 0, kGranule};
     chunk.n = 1;
-    RebuildFenwick();
-    InsertAt(0, 0, c);
+    RebuildChunkSizes();
+    InsertAt(0, 0, Read(c));
     return;
   }
   Search s;
   s.index = this;
   s.probe = Read(c);
   LowerBound(&s);
-  InsertAt(s.chunk, s.block, c);
+  InsertAt(s.chunk, s.block, s.probe);
 }
 
-void OrderIndex::InsertAt(size_t ci, size_t bi, uint32_t c) {
+void OrderIndex::InsertAt(size_t ci, size_t bi, const Probe& p) {
   Chunk& chunk = *chunks_[ci];
   Front& b = chunk.blocks[bi];
   if (b.size == b.cap) Resize(b, b.cap + kGranule);
-  b.items[b.size++] = c;
+  b.items[b.size++] = p.c;
   ++chunk.size;
   ++size_;
-  FenwickAdd(ci, 1);
-  OfferFront(ci, bi, c);
+  ++chunk_sizes_[ci];
+  OfferFront(ci, bi, p);
   if (b.size == kMaxBlock) Split(ci, bi);
 }
 
-void OrderIndex::OfferFront(size_t ci, size_t bi, uint32_t c) {
-  // c's row was just written: reading it again is cheap. It is a new minimum only in a block
-  // of one, in the index's first block (the only one whose front is not a lower bound of what
-  // the search sends it), or where c's own old key was the minimum.
+void OrderIndex::OfferFront(size_t ci, size_t bi, const Probe& p) {
+  // A new minimum only in a block of one, in the index's first block (the only one whose front
+  // is not a lower bound of what the search sends it), or where c's own old key was the
+  // minimum.
   Front& b = BlockAt(ci, bi);
-  Probe p = Read(c);
   if (b.size == 1 || Before(p, b.probe)) {
     b.probe = p;
     if (bi == 0) heads_[ci] = p;
@@ -212,7 +211,7 @@ bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
   b.items[pos] = b.items[--b.size];
   --chunk.size;
   --size_;
-  FenwickAdd(ci, -1);
+  --chunk_sizes_[ci];
   if (b.size == 0) {
     RemoveBlock(ci, bi);
     return true;
@@ -260,7 +259,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     chunk.size += b.size;
   }
   size_ = keyed.size();
-  RebuildFenwick();
+  RebuildChunkSizes();
 }
 
 void OrderIndex::Clear() {
@@ -269,7 +268,7 @@ void OrderIndex::Clear() {
   }
   chunks_.clear();
   heads_.clear();
-  fenwick_.clear();
+  chunk_sizes_.clear();
   size_ = 0;
 }
 
@@ -286,25 +285,14 @@ void OrderIndex::RefreshLabels() {
   }
 }
 
-void OrderIndex::RebuildFenwick() {
-  size_t n = chunks_.size();
-  fenwick_.assign(n + 1, 0);
-  for (size_t i = 1; i <= n; ++i) {
-    fenwick_[i] += chunks_[i - 1]->size;
-    size_t parent = i + (i & (~i + 1));
-    if (parent <= n) fenwick_[parent] += fenwick_[i];
-  }
+void OrderIndex::RebuildChunkSizes() {
+  chunk_sizes_.resize(chunks_.size());
+  for (size_t i = 0; i < chunks_.size(); ++i) chunk_sizes_[i] = chunks_[i]->size;
 }
 
-void OrderIndex::FenwickAdd(size_t ci, int delta) {
-  for (size_t i = ci + 1; i < fenwick_.size(); i += i & (~i + 1)) {
-    fenwick_[i] = static_cast<uint32_t>(static_cast<int64_t>(fenwick_[i]) + delta);
-  }
-}
-
-size_t OrderIndex::FenwickPrefix(size_t ci) const {
+size_t OrderIndex::EntriesBefore(size_t ci) const {
   size_t sum = 0;
-  for (size_t i = ci; i > 0; i -= i & (~i + 1)) sum += fenwick_[i];
+  for (size_t i = 0; i < ci; ++i) sum += chunk_sizes_[i];
   return sum;
 }
 
@@ -314,7 +302,8 @@ size_t OrderIndex::MemoryBytes() const {
     for (size_t b = 0; b < chunk->n; ++b) slots += chunk->blocks[b].cap;
   }
   return chunks_.capacity() * sizeof(void*) + chunks_.size() * sizeof(Chunk) +
-         heads_.capacity() * sizeof(Probe) + fenwick_.capacity() * 4 + slots * sizeof(uint32_t);
+         heads_.capacity() * sizeof(Probe) + chunk_sizes_.capacity() * sizeof(uint32_t) +
+         slots * sizeof(uint32_t);
 }
 
 }  // namespace kizuna::store

@@ -20,9 +20,10 @@
 // at most kMaxBlock keys, issued together so that the misses overlap. Blocks grow and shrink in
 // granules of 16 entries (one cache line), so a half-full block wastes no memory. Searches of
 // several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too. A
-// Fenwick tree over chunk sizes gives ranks. Insert/erase: O(log N) front compares + a scan of
-// at most 512 bytes; Rank: that + kMaxBlock key reads; iterating the first n: O(n) plus
-// sorting the blocks they are in.
+// dense array of chunk sizes gives ranks: an insert or erase changes one of its counts, and a
+// rank sums those before its chunk (N / ~1500 of them, contiguous). Insert/erase: O(log N)
+// front compares + a scan of at most 512 bytes; Rank: that + kMaxBlock key reads + the sum;
+// iterating the first n: O(n) plus sorting the blocks they are in.
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
 #define KIZUNA_STORE_ORDER_INDEX_H_
 
@@ -72,10 +73,11 @@ class OrderIndex {
   // then EraseMoves, the caller stores the new keys, InsertMoves. Each move's index holds c.
   struct Move {
     OrderIndex* index;
-    double new_key;
+    double new_key;  // exactly the key the KeySource gives for c once the caller stored it
     // Set by PlanMoves / EraseMoves. No initializers: an EVENT declares room for every
     // category's move, and zeroing it all cost more than a percent of an EVENT.
     size_t from_chunk, from_block, from_pos, to_chunk, to_block;
+    uint64_t label;  // c's tie label: with new_key, its probe after the move (no key read)
     bool found, replan;
     bool stays;  // c's new key belongs in its block: only its front may change
   };
@@ -173,12 +175,13 @@ class OrderIndex {
   void LowerBound(Search* s) const;
   // Sets block bi's front to its minimum, read again (and the chunk's head when bi is 0).
   void RefreshFront(size_t ci, size_t bi);
-  // Block bi holds c (its key in the KeySource): makes c its front if c is its minimum now.
-  void OfferFront(size_t ci, size_t bi, uint32_t c);
+  // Block bi holds p.c, whose probe (its key in the KeySource) is p: makes it the block's
+  // front if it is the minimum now.
+  void OfferFront(size_t ci, size_t bi, const Probe& p);
   Front& BlockAt(size_t ci, size_t bi) { return chunks_[ci]->blocks[bi]; }
   const Front& BlockAt(size_t ci, size_t bi) const { return chunks_[ci]->blocks[bi]; }
-  // Adds c (its key in the KeySource) to block bi of chunk ci, where its key belongs.
-  void InsertAt(size_t ci, size_t bi, uint32_t c);
+  // Adds p.c (p: its probe, as Read gives it) to block bi of chunk ci, where it belongs.
+  void InsertAt(size_t ci, size_t bi, const Probe& p);
   // Returns true when blocks were removed or merged (positions found before are stale).
   bool EraseAt(size_t ci, size_t bi, size_t pos);
   // Position of c in block f, or its size.
@@ -194,9 +197,9 @@ class OrderIndex {
   // (else it may join a neighbour: chunk and block positions change).
   void RemoveBlock(size_t ci, size_t bi);
   void JoinSparseChunk(size_t ci);
-  void RebuildFenwick();
-  void FenwickAdd(size_t ci, int delta);
-  size_t FenwickPrefix(size_t ci) const;  // entries in chunks [0, ci)
+  // chunk_sizes_ from the chunks, after chunks come or go.
+  void RebuildChunkSizes();
+  size_t EntriesBefore(size_t ci) const;  // entries in chunks [0, ci)
   static const Probe& ProbeOf(const Probe& p) { return p; }
   static const Probe& ProbeOf(const Front& f) { return f.probe; }
 
@@ -205,7 +208,9 @@ class OrderIndex {
   // The block search: a binary search over heads_ (each chunk's first probe: small, stays
   // cached), then over the chunk's fronts, fetched together.
   std::vector<Probe> heads_;
-  std::vector<uint32_t> fenwick_;  // 1-based Fenwick tree over chunk sizes
+  // chunks_[i]->size for each i, dense: a rank sums a run of it. (A Fenwick tree made each
+  // insert and erase walk ~log2(chunks) counts instead of changing one.)
+  std::vector<uint32_t> chunk_sizes_;
   size_t size_ = 0;
 };
 

@@ -99,7 +99,7 @@ size_t OrderIndex::Rank(uint32_t c) const {
   Search s;
   s.probe = Read(c);
   LowerBound(&s);
-  size_t rank = FenwickPrefix(s.chunk);
+  size_t rank = EntriesBefore(s.chunk);
   const Chunk& chunk = *chunks_[s.chunk];
   for (size_t b = 0; b < s.block; ++b) rank += chunk.blocks[b].size;
   Probe probes[kMaxBlock];
@@ -126,7 +126,7 @@ void OrderIndex::InsertAll(OrderIndex* const* indexes, size_t n, uint32_t c) {
       ++m;
     }
     RunSearches(s, m);
-    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].chunk, s[i].block, c);
+    for (size_t i = 0; i < m; ++i) ix[i]->InsertAt(s[i].chunk, s[i].block, s[i].probe);
   }
 }
 
@@ -157,6 +157,7 @@ void OrderIndex::PlanMoves(Move* moves, size_t n, uint32_t c) {
       mv[i].from_pos = from.pos;
       mv[i].to_chunk = s[2 * i + 1].chunk;
       mv[i].to_block = s[2 * i + 1].block;
+      mv[i].label = s[2 * i].probe.label;
       mv[i].stays = mv[i].found && from.chunk == mv[i].to_chunk && from.block == mv[i].to_block;
     }
   }
@@ -178,18 +179,19 @@ void OrderIndex::InsertMoves(Move* moves, size_t n, uint32_t c) {
   for (size_t i = 0; i < n; ++i) {
     Move& m = moves[i];
     OrderIndex& ix = *m.index;
+    const Probe p{Ord(m.new_key), m.label, c};  // what ix.Read(c) gives now, without the read
     if (m.replan) {
       ix.Insert(c);
     } else if (!m.stays) {
-      ix.InsertAt(m.to_chunk, m.to_block, c);
+      ix.InsertAt(m.to_chunk, m.to_block, p);
     } else if (const Front& f = ix.BlockAt(m.to_chunk, m.to_block);
-               f.probe.c == c && ix.Before(f.probe, ix.Read(c))) {
+               f.probe.c == c && ix.Before(f.probe, p)) {
       // The minimum fell back inside its block: another entry may be the minimum now.
       ix.RefreshFront(m.to_chunk, m.to_block);
     } else {
       // c moved ahead (still the minimum if it was: a leader scoring again reads no other
       // key), or is not the minimum and may have become it (the index's first block).
-      ix.OfferFront(m.to_chunk, m.to_block, c);
+      ix.OfferFront(m.to_chunk, m.to_block, p);
     }
   }
 }

@@ -49,16 +49,17 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
     // Split the chunk in halves; the new block goes into the half that holds block bi.
     auto fresh = std::make_unique<Chunk>();
     const size_t half = kMaxChunk / 2;
+    uint32_t moved = 0;
     for (size_t b = half; b < kMaxChunk; ++b) {
       fresh->blocks[b - half] = chunk->blocks[b];
-      fresh->size += chunk->blocks[b].size;
+      moved += chunk->blocks[b].size;
     }
     fresh->n = kMaxChunk - half;
     chunk->n = half;
-    chunk->size -= fresh->size;
+    chunk_sizes_[ci] -= moved;
+    chunk_sizes_.insert(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci) + 1, moved);
     heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->blocks[0].probe);
     chunks_.insert(chunks_.begin() + static_cast<ptrdiff_t>(ci) + 1, std::move(fresh));
-    RebuildChunkSizes();
     if (bi >= half) {  // block bi moved to the new chunk; the new block follows it there
       ++ci;
       bi -= half;
@@ -73,14 +74,14 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
 
 void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
   Chunk* chunk = chunks_[ci].get();
+  // Callers empty the block first, so chunk_sizes_ holds.
   GiveItems(chunk->blocks[bi].items, chunk->blocks[bi].cap);
-  chunk->size -= chunk->blocks[bi].size;  // 0: callers empty it first (chunk_sizes_ holds)
   std::memmove(&chunk->blocks[bi], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
   --chunk->n;
   if (chunk->n == 0) {
     chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
     heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
-    RebuildChunkSizes();
+    chunk_sizes_.erase(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci));
     return;
   }
   if (bi == 0) heads_[ci] = chunk->blocks[0].probe;
@@ -105,10 +106,10 @@ void OrderIndex::JoinSparseChunk(size_t ci) {
   const Chunk& back = *chunks_[into + 1];
   std::copy(back.blocks, back.blocks + back.n, front.blocks + front.n);
   front.n += back.n;
-  front.size += back.size;
+  chunk_sizes_[into] += chunk_sizes_[into + 1];
   chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(into) + 1);
   heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(into) + 1);
-  RebuildChunkSizes();
+  chunk_sizes_.erase(chunk_sizes_.begin() + static_cast<ptrdiff_t>(into) + 1);
 }
 
 void OrderIndex::Insert(uint32_t c) {
@@ -118,7 +119,7 @@ void OrderIndex::Insert(uint32_t c) {
     Chunk& chunk = *chunks_[0];
     chunk.blocks[0] = Front{Probe{}, NewItems(kGranule), 0, kGranule};
     chunk.n = 1;
-    RebuildChunkSizes();
+    chunk_sizes_.assign(1, 0);
     InsertAt(0, 0, Read(c));
     return;
   }
@@ -134,7 +135,6 @@ void OrderIndex::InsertAt(size_t ci, size_t bi, const Probe& p) {
   Front& b = chunk.blocks[bi];
   if (b.size == b.cap) Resize(b, b.cap + kGranule);
   b.items[b.size++] = p.c;
-  ++chunk.size;
   ++size_;
   ++chunk_sizes_[ci];
   OfferFront(ci, bi, p);
@@ -209,7 +209,6 @@ bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
   Front& b = chunk.blocks[bi];
   const uint32_t c = b.items[pos];
   b.items[pos] = b.items[--b.size];
-  --chunk.size;
   --size_;
   --chunk_sizes_[ci];
   if (b.size == 0) {
@@ -249,6 +248,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     if (chunks_.empty() || chunks_.back()->n == kChunkFill) {
       chunks_.push_back(std::make_unique<Chunk>());
       heads_.push_back(keyed[i]);
+      chunk_sizes_.push_back(0);
     }
     Chunk& chunk = *chunks_.back();
     Front& b = chunk.blocks[chunk.n++];
@@ -256,10 +256,9 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     const size_t cap = RoomFor(end - i);  // no spare room: a block grows on its first insert
     b = Front{keyed[i], NewItems(cap), 0, static_cast<uint16_t>(cap)};
     for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
-    chunk.size += b.size;
+    chunk_sizes_.back() += b.size;
   }
   size_ = keyed.size();
-  RebuildChunkSizes();
 }
 
 void OrderIndex::Clear() {
@@ -283,11 +282,6 @@ void OrderIndex::RefreshLabels() {
     }
     heads_[ci] = BlockAt(ci, 0).probe;
   }
-}
-
-void OrderIndex::RebuildChunkSizes() {
-  chunk_sizes_.resize(chunks_.size());
-  for (size_t i = 0; i < chunks_.size(); ++i) chunk_sizes_[i] = chunks_[i]->size;
 }
 
 size_t OrderIndex::EntriesBefore(size_t ci) const {

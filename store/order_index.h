@@ -131,8 +131,7 @@ class OrderIndex {
   // fronts; chunks come and go kMaxChunk times less often.
   struct Chunk {
     Front blocks[kMaxChunk];
-    uint32_t n = 0;     // blocks used
-    uint32_t size = 0;  // entries in them
+    uint32_t n = 0;  // blocks used (their entries: chunk_sizes_)
   };
   static constexpr size_t kMaxSearches = 16;  // run together by RunSearches
   // One search, run in stages (RunSearches): the chunk, then the block, then (locating) the
@@ -197,8 +196,6 @@ class OrderIndex {
   // (else it may join a neighbour: chunk and block positions change).
   void RemoveBlock(size_t ci, size_t bi);
   void JoinSparseChunk(size_t ci);
-  // chunk_sizes_ from the chunks, after chunks come or go.
-  void RebuildChunkSizes();
   size_t EntriesBefore(size_t ci) const;  // entries in chunks [0, ci)
   static const Probe& ProbeOf(const Probe& p) { return p; }
   static const Probe& ProbeOf(const Front& f) { return f.probe; }
@@ -208,8 +205,8 @@ class OrderIndex {
   // The block search: a binary search over heads_ (each chunk's first probe: small, stays
   // cached), then over the chunk's fronts, fetched together.
   std::vector<Probe> heads_;
-  // chunks_[i]->size for each i, dense: a rank sums a run of it. (A Fenwick tree made each
-  // insert and erase walk ~log2(chunks) counts instead of changing one.)
+  // Entries in each chunk, parallel to chunks_ and dense: a rank sums a run of it. (A Fenwick
+  // tree made each insert and erase walk ~log2(chunks) counts instead of changing one.)
   std::vector<uint32_t> chunk_sizes_;
   size_t size_ = 0;
 };

@@ -8,12 +8,15 @@
 namespace kizuna::store {
 namespace {
 
-void PutVarint(std::vector<unsigned char>* out, uint64_t v) {
+// Writes v at p (at most kMaxVarintBytes) and returns the end.
+constexpr size_t kMaxVarintBytes = 10;
+unsigned char* PutVarint(unsigned char* p, uint64_t v) {
   while (v >= 0x80) {
-    out->push_back(static_cast<unsigned char>(v | 0x80));
+    *p++ = static_cast<unsigned char>(v | 0x80);
     v >>= 7;
   }
-  out->push_back(static_cast<unsigned char>(v));
+  *p++ = static_cast<unsigned char>(v);
+  return p;
 }
 
 uint64_t GetVarint(const unsigned char** p) {
@@ -137,33 +140,37 @@ const unsigned char* RecordPool::ReadHeader(Handle h, int64_t last_seen,
 }
 
 RecordPool::Handle RecordPool::Write(Handle h, int64_t last_seen, const CustomerRecord& r) {
-  scratch_.clear();
-  scratch_.push_back(0);  // class byte, set below
-  PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.first_seen));
-  PutVarint(&scratch_, r.frequency);
+  // Encoded through a pointer into a buffer sized for the worst case (every field at its
+  // longest), grown only when a record needs more: no capacity check per byte.
+  const size_t bound = 1 + 6 * kMaxVarintBytes + 8 + r.counters.size() * 2 * kMaxVarintBytes;
+  if (scratch_.size() < bound) scratch_.resize(bound);
+  unsigned char* const start = scratch_.data();
+  unsigned char* p = start + 1;  // after the class byte, set below
+  p = PutVarint(p, static_cast<uint64_t>(last_seen - r.first_seen));
+  p = PutVarint(p, r.frequency);
   if (r.frequency > 0) {
     // Whole amounts (the common case) as a zigzag varint, anything else as the raw double.
     double v = r.monetary;
     if (std::abs(v) < 0x1p53 && v == std::trunc(v) && !(v == 0 && std::signbit(v))) {
       int64_t i = static_cast<int64_t>(v);
       uint64_t z = (static_cast<uint64_t>(i) << 1) ^ static_cast<uint64_t>(i >> 63);
-      PutVarint(&scratch_, z << 1);
+      p = PutVarint(p, z << 1);
     } else {
-      PutVarint(&scratch_, 1);
-      unsigned char m[8];
-      std::memcpy(m, &v, 8);
-      scratch_.insert(scratch_.end(), m, m + 8);
+      p = PutVarint(p, 1);
+      std::memcpy(p, &v, 8);
+      p += 8;
     }
-    PutVarint(&scratch_, static_cast<uint64_t>(last_seen - r.last_purchase));
+    p = PutVarint(p, static_cast<uint64_t>(last_seen - r.last_purchase));
   }
-  PutVarint(&scratch_, r.counters.size());
+  p = PutVarint(p, r.counters.size());
   uint32_t prev = 0;
   for (const auto& [key, count] : r.counters) {
-    PutVarint(&scratch_, key - prev);
-    PutVarint(&scratch_, count);
+    p = PutVarint(p, key - prev);
+    p = PutVarint(p, count);
     prev = key;
   }
-  int cls = ClassFor(scratch_.size());
+  const size_t size = static_cast<size_t>(p - start);
+  int cls = ClassFor(size);
   if (cls < 0) std::abort();  // impossible within the store's limits (see header)
   if (h != kNoRecord && At(h)[0] != cls) {
     Free(h);
@@ -173,8 +180,8 @@ RecordPool::Handle RecordPool::Write(Handle h, int64_t last_seen, const Customer
     h = Allocate(cls);
     live_bytes_ += ClassUnits(cls) * 8;
   }
-  scratch_[0] = static_cast<unsigned char>(cls);
-  std::memcpy(At(h), scratch_.data(), scratch_.size());
+  start[0] = static_cast<unsigned char>(cls);
+  std::memcpy(At(h), start, size);
   return h;
 }
 

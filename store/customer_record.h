@@ -90,7 +90,7 @@ class RecordPool {
   std::vector<LargeArray<unsigned char>> chunks_;
   size_t chunk_used_units_ = kUnitsPerChunk;  // in the last chunk; full means "none yet"
   std::vector<Handle> free_[kClasses];
-  std::vector<unsigned char> scratch_;
+  std::vector<unsigned char> scratch_;  // Write encodes here; it only grows
   size_t live_bytes_ = 0;
   size_t big_bytes_ = 0;
 };

@@ -11,10 +11,8 @@
 # create their customers as they go; with PRELOAD=N one pair serves every row, both having
 # first done N untimed requests (kizuna N EVENTs, redis N EVALSHAs, which also create the
 # hashes HINCRBY updates), so that they find their customers there, as a server in production
-# does. Which server runs first alternates from row to row, and between the two P values, so
-# that each comparison (EVALSHA, HINCRBY) has each server first once; FLIP=1 swaps every order.
-# (On a VM the order matters while growing: the first server of a fresh pair reuses memory the
-# last pair just freed, which the host still backs, bench/RESULTS.md.)
+# does. Each row runs in ROUNDS rounds (4 unless set) that alternate the servers, k r r k or
+# r k k r (see row below); FLIP=1 swaps every order.
 #   bench/event_vs_redis.sh [path/to/kizuna-server] [requests at -P 16]
 # AOF=everysec (or always) runs both servers with --appendonly yes --appendfsync $AOF.
 set -euo pipefail
@@ -50,24 +48,37 @@ start_pair() {
 
 ROW=0
 # row NAME P REQUESTS redis-args...: kizuna's EVENTs against redis's command, on a fresh pair
-# (or the preloaded one). In EVALSHA's arguments, the word after EVALSHA becomes the pair's SHA.
+# (or the preloaded one), in ROUNDS rounds of REQUESTS/ROUNDS each. The rounds alternate
+# k r r k k r r k ... (r k k r ... in every other row, and with FLIP=1), so that each server runs
+# first and second equally often, and right after the other as often: on this VM a server's
+# speed drifts from one minute to the next and can drop for a while after the other server's
+# run (bench/RESULTS.md), and a comparison must not hand that to one side. A row gives the
+# request rate over the whole row (requests ÷ the sum of the rounds' times), the CPU per request
+# over all rounds, and the mean of the rounds' p50s and p99s. In EVALSHA's arguments, the word
+# after EVALSHA becomes the pair's SHA. VERBOSE=1 prints each round.
+ROUNDS=${ROUNDS:-4}
 row() {
-  local name=$1 p=$2 n=$3 k r first
+  local name=$1 p=$2 n=$3 i csv ks=() rs=()
   shift 3
   [ -n "${KIZUNA_PID:-}" ] || start_pair
   local args=("$@")
   [ "${args[0]}" = EVALSHA ] && args[1]=$SHA
-  if [ $(((ROW + ROW / 2 + ${FLIP:-0}) % 2)) = 0 ]; then
-    first=k
-    k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$p" -r 1000000 EVENT cust:__rand_int__ view)
-    r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$p" -r 1000000 "${args[@]}")
-  else
-    first=r
-    r=$(measured_run "$REDIS_PID" "$REDIS_PORT" "$n" "$p" -r 1000000 "${args[@]}")
-    k=$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$n" "$p" -r 1000000 EVENT cust:__rand_int__ view)
-  fi
-  print_row "$name" "$p" "$r" "$k" \
-    "$first $(redis-cli -p "$KIZUNA_PORT" DBSIZE)/$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+  local per=$((n / ROUNDS))
+  for i in $(seq 0 $((ROUNDS - 1))); do
+    # ABBA: round i's first server is k when (ROW + FLIP + (i+1)/2) is even.
+    if [ $(((ROW + ${FLIP:-0} + (i + 1) / 2) % 2)) = 0 ]; then
+      ks+=("$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$per" "$p" -r 1000000 EVENT cust:__rand_int__ view)")
+      rs+=("$(measured_run "$REDIS_PID" "$REDIS_PORT" "$per" "$p" -r 1000000 "${args[@]}")")
+      csv=k
+    else
+      rs+=("$(measured_run "$REDIS_PID" "$REDIS_PORT" "$per" "$p" -r 1000000 "${args[@]}")")
+      ks+=("$(measured_run "$KIZUNA_PID" "$KIZUNA_PORT" "$per" "$p" -r 1000000 EVENT cust:__rand_int__ view)")
+      csv=r
+    fi
+    [ -n "${VERBOSE:-}" ] && print_row "  round$i" "$p" "${rs[$i]}" "${ks[$i]}" "first $csv" >&2
+  done
+  print_row "$name" "$p" "$(summarize_rounds "${rs[@]}")" "$(summarize_rounds "${ks[@]}")" \
+    "$(redis-cli -p "$KIZUNA_PORT" DBSIZE)/$(redis-cli -p "$REDIS_PORT" DBSIZE)"
   if [ "${PRELOAD:-0}" = 0 ]; then
     stop_servers
     REDIS_PID= KIZUNA_PID=
@@ -80,7 +91,7 @@ if [ "${PRELOAD:-0}" -gt 0 ]; then
 else
   echo "state: a fresh pair for every row, both empty"
 fi
-print_header "first customers k/r"
+print_header "customers k/r"
 for P in 1 16; do
   n=$N; [ "$P" = 1 ] && n=$((N / 4))
   row evalsha "$P" "$n" EVALSHA SHA 1 cust:__rand_int__ view

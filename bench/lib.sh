@@ -51,14 +51,37 @@ bench_csv() {
 # CPU seconds (user+system) a process has used, from /proc/PID/stat.
 cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{print ($14+$15)/hz}' "/proc/$1/stat"; }
 
+# Waits until process PID has used no CPU for 100 ms (at most 10 s): work a server does after
+# a run (kizuna puts memory on huge pages when idle, store/huge_pages.h) is charged to that
+# run, and does not take the CPU from the next one.
+wait_quiet() {
+  local last now
+  last=$(cpu_seconds "$1")
+  for _ in $(seq 100); do
+    sleep 0.1
+    now=$(cpu_seconds "$1")
+    [ "$now" = "$last" ] && return 0
+    last=$now
+  done
+}
+
 # measured_run PID PORT REQUESTS PIPELINE [args...] -> "rps,p50,p99,server_cpu_us_per_op"
+# (the CPU includes what the server did right after the run, until it went quiet)
 measured_run() {
   local pid=$1 port=$2 n=$3; shift 2
   local before after csv
   before=$(cpu_seconds "$pid")
   csv=$(bench_csv "$port" "$@")
+  wait_quiet "$pid"
   after=$(cpu_seconds "$pid")
   echo "$csv,$(echo "($after - $before) * 1000000 / $n" | bc -l | xargs printf '%.2f')"
+}
+
+# summarize_rounds ROW... (rows of measured_run, each of the same request count) -> one row:
+# requests ÷ total time, mean p50, mean p99, mean CPU per request.
+summarize_rounds() {
+  printf "%s\n" "$@" | awk -F, '{t += 1 / $1; p50 += $2; p99 += $3; cpu += $4}
+    END {printf "%.2f,%.3f,%.3f,%.2f\n", NR / t, p50 / NR, p99 / NR, cpu / NR}'
 }
 
 # measured_pair ORDER PID_A PORT_A PID_B PORT_B REQUESTS PIPELINE [args...] -> "row_a row_b"

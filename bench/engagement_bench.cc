@@ -30,13 +30,6 @@ namespace {
 constexpr TimeMs kT0 = 1'700'000'000'000;
 constexpr TimeMs kDay = 86'400'000;
 
-// KIZUNA_HUGE_PAGES=no: the store's arrays on 4 KiB pages, as the server's `huge-pages no`.
-const bool kHugePagesFromEnvironment = [] {
-  const char* v = std::getenv("KIZUNA_HUGE_PAGES");
-  if (v != nullptr && std::string_view(v) == "no") SetHugePagesEnabled(false);
-  return true;
-}();
-
 // Counts entries instead of storing them: the stream's own cost is measured with the stream.
 class CountingOutbox : public OutboxSink {
  public:

@@ -177,13 +177,15 @@ void BM_Rank(benchmark::State& state) {
 BENCHMARK(BM_Rank)->Arg(0)->Arg(-1)->ArgName("category(-1=total)");
 
 // Why the large arrays are on huge pages: one dependent miss over 64 MiB (a random cyclic
-// pointer chase through cache lines), on an array from AllocateLarge with huge pages on (1) or
-// off (0). With 4 KiB pages each step is also a TLB miss, a page walk on a virtual machine.
+// pointer chase through cache lines), on an array from AllocateLarge with huge pages at first
+// touch (1) or 4 KiB pages (0). With 4 KiB pages each step is also a TLB miss, a page walk on a
+// virtual machine.
 void BM_DependentMiss(benchmark::State& state) {
   constexpr size_t kBytes = size_t{64} << 20, kLines = kBytes / 64;
-  SetHugePagesEnabled(state.range(0) != 0);
+  const HugePageMode mode = GetHugePageMode();
+  SetHugePageMode(state.range(0) != 0 ? HugePageMode::kEager : HugePageMode::kNo);
   auto* lines = static_cast<uint64_t*>(AllocateLarge(kBytes));
-  SetHugePagesEnabled(true);
+  SetHugePageMode(mode);
   std::vector<uint32_t> order(kLines);
   for (size_t i = 0; i < kLines; ++i) order[i] = static_cast<uint32_t>(i);
   std::shuffle(order.begin(), order.end(), std::mt19937(1));

@@ -101,8 +101,9 @@ const ConfigParam kParams[] = {
    "output limits per class: <class> <hard> <soft> <soft-seconds> ...", true, 0, 0, "",
    ValidateOutputLimit},
   {"maxmemory", K::kMemory, &Config::maxmemory, "memory limit in bytes (0 = none)", true},
-  {"huge-pages", K::kBool, &Config::huge_pages, "put large per-customer arrays on transparent "
-   "huge pages (applies to arrays allocated after a change)", true},
+  {"huge-pages", K::kEnum, &Config::huge_pages, "large per-customer arrays on transparent huge "
+   "pages: yes (made while idle), eager (at the first touch) or no", true, 0, 0,
+   "yes|eager|no"},
   {"loglevel", K::kEnum, &Config::loglevel, "log verbosity", true, 0, 0,
    "debug|verbose|notice|warning"},
   {"logfile", K::kString, &Config::logfile, "log file (empty = stderr)", false},

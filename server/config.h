@@ -47,8 +47,9 @@ struct Config {
   int64_t client_query_buffer_limit = 1024ll * 1024 * 1024;
   std::string client_output_buffer_limit = "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60";
   int64_t maxmemory = 0;
-  // Large per-customer arrays on transparent huge pages (store/huge_pages.h).
-  bool huge_pages = true;
+  // Large per-customer arrays on transparent huge pages (store/huge_pages.h): yes (made from
+  // full 2 MiB ranges while the server is idle), eager (at the first touch) or no.
+  std::string huge_pages = "yes";
   // Logging and introspection
   std::string loglevel = "notice";
   std::string logfile;

@@ -91,10 +91,13 @@ void MemorySection(Server& s, std::string* out) {
   Line(out, "mem_fragmentation_ratio",
        FormatFixed(used ? static_cast<double>(rss) / used : 0.0, 2));
   Line(out, "mem_allocator", "libc");
-  Line(out, "mem_huge_pages", s.config().huge_pages ? "yes" : "no");
+  Line(out, "mem_huge_pages", s.config().huge_pages);
   // Only while the setting is on: the figure costs a page-table walk (store/huge_pages.h),
   // cheap when the large arrays are on huge pages, ~250 ms at 10 GB of 4 KiB pages.
-  if (s.config().huge_pages) Line(out, "mem_anon_huge_pages", store::AnonHugePageBytes());
+  if (s.config().huge_pages != "no") {
+    Line(out, "mem_anon_huge_pages", store::AnonHugePageBytes());
+    Line(out, "mem_huge_page_collapses", store::CollapsedRanges());
+  }
 }
 
 void PersistenceSection(Server& s, std::string* out) {

@@ -157,7 +157,9 @@ void Server::ApplyConfig() {
     triggers_->set_message_cap(0, 0);
   }
   store_->outbox().set_max_len(static_cast<uint64_t>(config_.outbox_maxlen));
-  store::SetHugePagesEnabled(config_.huge_pages);
+  store::SetHugePageMode(config_.huge_pages == "no"      ? store::HugePageMode::kNo
+                         : config_.huge_pages == "eager" ? store::HugePageMode::kEager
+                                                         : store::HugePageMode::kIdle);
   for (auto& [id, session] : sessions_) {
     // A password set at run time does not log out clients that are already connected.
     session->RefreshParserLimits();
@@ -401,9 +403,15 @@ void Server::RunLoop() {
   using SteadyClock = std::chrono::steady_clock;
   while (!io_.stopped()) {
     const uint64_t written_before = reply_batch_.clients();
-    io_.run_one();  // sleeps until something is ready
-    io_.poll();     // the rest of that turn
+    if (!page_collapser_.pending(snapshotter_.in_progress())) {
+      io_.run_one();  // sleeps until something is ready
+    } else if (io_.run_one_for(PageCollapser::kQuiet) == 0) {
+      if (!io_.stopped()) page_collapser_.OnQuiet();
+      continue;
+    }
+    io_.poll();  // the rest of that turn
     ++stats_.eventloop_cycles;
+    AfterTurn();
     if (config_.busy_poll <= 0 || reply_batch_.clients() - written_before < 2) continue;
     ++stats_.eventloop_busy_polls;
     auto window = std::chrono::microseconds(config_.busy_poll);
@@ -411,6 +419,7 @@ void Server::RunLoop() {
     while (!io_.stopped()) {
       if (io_.poll() > 0) {
         ++stats_.eventloop_cycles;
+        AfterTurn();
         until = SteadyClock::now() + window;
       } else if (SteadyClock::now() >= until) {
         break;

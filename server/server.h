@@ -24,6 +24,7 @@
 #include "server/command_timer.h"
 #include "server/config.h"
 #include "server/http/http_server.h"
+#include "server/page_collapser.h"
 #include "server/persistence.h"
 #include "server/reply_batch.h"
 #include "server/slowlog.h"
@@ -147,8 +148,12 @@ class Server {
   void CloseStalledHandshakes(store::TimeMs now);
   void Cron();
   void ContinueLoading();
-  // io_.run(), polling for a while after busy turns (busy-poll) instead of sleeping at once.
+  // io_.run(), polling for a while after busy turns (busy-poll) instead of sleeping at once,
+  // and putting memory on huge pages when quiet (PageCollapser).
   void RunLoop();
+  void AfterTurn() {
+    page_collapser_.AfterTurn(stats_.total_commands_processed, snapshotter_.in_progress());
+  }
 
   Config config_;
   // As started (file and flags): replay moves the replay settings, loading restores them.
@@ -178,6 +183,7 @@ class Server {
   store::TimeMs started_at_ms_ = 0;  // clock at start: timers due before it fire late
   BlockedReaders blocked_readers_{*this};
   ReplyBatch reply_batch_{io_};
+  PageCollapser page_collapser_;
   CommandTimer command_timer_;
   ServerStats stats_;
   std::map<uint64_t, std::shared_ptr<Session>> sessions_;

@@ -1,24 +1,118 @@
 #include "store/huge_pages.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <new>
+#include <vector>
+
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE 25  // Linux 6.1; older headers lack the name
+#endif
 
 namespace kizuna::store {
 namespace {
 
-std::atomic<bool> huge_pages_enabled{true};
+std::atomic<HugePageMode> huge_page_mode{HugePageMode::kIdle};
 std::atomic<size_t> mapped_bytes{0};
+std::atomic<uint64_t> collapsed_ranges{0};
+std::atomic<bool> collapse_unsupported{false};
 
 size_t MappedBytes(size_t bytes) { return (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
 
+// The mapped arrays by start address, each with its 2 MiB ranges that CollapseNextRange has
+// done with. The store runs on one thread; the lock keeps the map sound should another thread
+// ever allocate.
+std::mutex mappings_mu;
+std::map<uintptr_t, std::vector<bool>> mappings;
+
+void Register(void* p, size_t size) {
+  std::lock_guard lock(mappings_mu);
+  mappings[reinterpret_cast<uintptr_t>(p)].assign(size / kHugePageBytes, false);
+}
+
+void Unregister(void* p) {
+  std::lock_guard lock(mappings_mu);
+  mappings.erase(reinterpret_cast<uintptr_t>(p));
+}
+
+// A mapping grown or moved by mremap: its pages, huge ones included, went with it.
+void Reregister(void* from, void* to, size_t new_size) {
+  std::lock_guard lock(mappings_mu);
+  std::vector<bool> done;
+  if (auto it = mappings.find(reinterpret_cast<uintptr_t>(from)); it != mappings.end()) {
+    done = std::move(it->second);
+    mappings.erase(it);
+  }
+  done.resize(new_size / kHugePageBytes, false);
+  mappings[reinterpret_cast<uintptr_t>(to)] = std::move(done);
+}
+
+bool FullyResident(const void* range) {
+  static const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  unsigned char resident[kHugePageBytes / 4096];
+  if (page != 4096 || mincore(const_cast<void*>(range), kHugePageBytes, resident) != 0) {
+    return false;
+  }
+  for (unsigned char r : resident) {
+    if (!(r & 1)) return false;
+  }
+  return true;
+}
+
+bool ThpModeNever() {
+  static const bool never = [] {
+    FILE* f = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+    if (f == nullptr) return true;  // a kernel without THP
+    char text[64] = {};
+    bool off = !std::fgets(text, sizeof(text), f) || std::strstr(text, "[never]");
+    std::fclose(f);
+    return off;
+  }();
+  return never;
+}
+
 }  // namespace
 
-void SetHugePagesEnabled(bool on) { huge_pages_enabled.store(on, std::memory_order_relaxed); }
-bool HugePagesEnabled() { return huge_pages_enabled.load(std::memory_order_relaxed); }
+void SetHugePageMode(HugePageMode mode) { huge_page_mode.store(mode, std::memory_order_relaxed); }
+HugePageMode GetHugePageMode() { return huge_page_mode.load(std::memory_order_relaxed); }
+
+bool CollapseNextRange() {
+  if (GetHugePageMode() != HugePageMode::kIdle || ThpModeNever() ||
+      collapse_unsupported.load(std::memory_order_relaxed)) {
+    return false;
+  }
+  void* range = nullptr;
+  {
+    std::lock_guard lock(mappings_mu);
+    for (auto& [start, done] : mappings) {
+      for (size_t i = 0; i < done.size(); ++i) {
+        void* candidate = reinterpret_cast<void*>(start + i * kHugePageBytes);
+        if (done[i] || !FullyResident(candidate)) continue;
+        done[i] = true;
+        range = candidate;
+        break;
+      }
+      if (range != nullptr) break;
+    }
+  }
+  if (range == nullptr) return false;
+  if (madvise(range, kHugePageBytes, MADV_COLLAPSE) == 0) {
+    collapsed_ranges.fetch_add(1, std::memory_order_relaxed);
+  } else if (errno == EINVAL) {
+    collapse_unsupported.store(true, std::memory_order_relaxed);
+    return false;
+  }
+  return true;  // other failures (EAGAIN, ENOMEM): that range stays as it is, try the next
+}
+
+uint64_t CollapsedRanges() { return collapsed_ranges.load(std::memory_order_relaxed); }
 
 namespace {
 
@@ -36,9 +130,9 @@ void* MapAligned(size_t size) {
   return reinterpret_cast<void*>(aligned);
 }
 
-// Advice only: where THP is off (mode "never") the pages stay 4 KiB and nothing else changes.
+// Eager mode only. Advice, not a demand: with THP mode "never" pages stay 4 KiB.
 void Advise(void* p, size_t size) {
-  if (HugePagesEnabled()) madvise(p, size, MADV_HUGEPAGE);
+  if (GetHugePageMode() == HugePageMode::kEager) madvise(p, size, MADV_HUGEPAGE);
 }
 
 }  // namespace
@@ -49,6 +143,7 @@ void* AllocateLarge(size_t bytes) {
   void* p = MapAligned(size);
   if (p == nullptr) throw std::bad_alloc();
   Advise(p, size);
+  Register(p, size);
   mapped_bytes.fetch_add(size, std::memory_order_relaxed);
   return p;
 }
@@ -70,6 +165,7 @@ void* ReallocateLarge(void* p, size_t old_bytes, size_t used_bytes, size_t new_b
     }
     if (q != MAP_FAILED) {
       Advise(q, new_size);
+      Reregister(p, q, new_size);
       mapped_bytes.fetch_add(new_size - old_size, std::memory_order_relaxed);
       return q;
     }
@@ -86,6 +182,7 @@ void FreeLarge(void* p, size_t bytes) {
     ::operator delete(p, std::align_val_t{64});
     return;
   }
+  Unregister(p);
   munmap(p, MappedBytes(bytes));
   mapped_bytes.fetch_sub(MappedBytes(bytes), std::memory_order_relaxed);
 }
@@ -95,14 +192,7 @@ size_t LargeMappedBytes() { return mapped_bytes.load(std::memory_order_relaxed);
 uint64_t AnonHugePageBytes() {
   // smaps_rollup walks the page tables (~1.7 ms at 70 MB of 4 KiB pages): skip it where the
   // kernel gives no huge pages at all.
-  if (FILE* mode = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r")) {
-    char text[64] = {};
-    bool never = std::fgets(text, sizeof(text), mode) && std::strstr(text, "[never]");
-    std::fclose(mode);
-    if (never) return 0;
-  } else {
-    return 0;
-  }
+  if (ThpModeNever()) return 0;
   FILE* f = std::fopen("/proc/self/smaps_rollup", "r");
   if (f == nullptr) return 0;
   char line[256];

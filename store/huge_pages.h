@@ -4,15 +4,27 @@
 // slots, ids, score rows, records, leaderboard blocks, engagement bits, timers). With 4 KiB
 // pages each of those is also a TLB miss, and on a virtual machine a TLB miss is a two-level
 // page walk: at a million customers that costs more than the cache misses themselves. Backing
-// the large arrays with 2 MiB pages (madvise(MADV_HUGEPAGE), which works where the system's THP
-// mode is "madvise" or "always") removes nearly all of them.
+// the large arrays with 2 MiB pages removes nearly all of them.
 //
-// Allocations of at least kHugeAllocationBytes are mmap'd on a 2 MiB boundary and, while huge
-// pages are enabled (setting huge-pages, default yes), advised; smaller ones come from operator
-// new. Which path an allocation took depends on its size only, so switching the setting at run
-// time is safe: it applies to arrays allocated afterwards. Resident memory grows by at most one
-// partly used 2 MiB page per array. Copy-on-write after a fork (BGSAVE) copies 4 KiB, not
-// 2 MiB: the kernel splits a huge page on its first write.
+// Allocations of at least kHugeAllocationBytes are mmap'd on a 2 MiB boundary; smaller ones
+// come from operator new. How the mapped ones get huge pages is the mode (setting huge-pages):
+// - kIdle (default): they fault in 4 KiB pages, and CollapseNextRange, which the server calls
+//   while it is idle, turns their fully resident 2 MiB ranges into huge pages
+//   (madvise(MADV_COLLAPSE)). On a virtual machine a fresh 2 MiB page is memory the guest has
+//   usually handed back to its host, and its first touch stalls for milliseconds (~4.4 ms
+//   here, bench/RESULTS.md): faulted in the middle of a burst of EVENTs, that stall is the
+//   tail latency of a growing server. Made while idle, it costs no request anything, and a
+//   range is collapsed only when all its pages are resident, so resident memory does not grow.
+// - kEager: advised at once (madvise(MADV_HUGEPAGE)): the first touch of each 2 MiB faults a
+//   huge page. Best where fresh memory is cheap (bare metal: ~0.2 ms per 2 MiB).
+// - kNo: 4 KiB pages.
+// The kernel's THP mode rules over the advice: with "never", nothing gets huge pages (no
+// collapse either); with "always", every fault may be huge. Which path an allocation took
+// depends on its size only, so changing the mode at run time is safe: advice applies to arrays
+// allocated afterwards, collapsing to every array. Resident memory grows by at most one partly
+// used 2 MiB page per array (eager). Copy-on-write after a fork (BGSAVE) copies 4 KiB, not
+// 2 MiB: the kernel splits a huge page on its first write (and the server does not collapse
+// while a child runs).
 #ifndef KIZUNA_STORE_HUGE_PAGES_H_
 #define KIZUNA_STORE_HUGE_PAGES_H_
 
@@ -28,8 +40,17 @@ namespace kizuna::store {
 inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 inline constexpr size_t kHugeAllocationBytes = size_t{1} << 20;
 
-void SetHugePagesEnabled(bool on);
-bool HugePagesEnabled();
+enum class HugePageMode { kNo, kIdle, kEager };
+void SetHugePageMode(HugePageMode mode);
+HugePageMode GetHugePageMode();
+
+// Collapses one fully resident 2 MiB range of the mapped arrays that is not on a huge page yet
+// (~0.6–5.5 ms on this VM: the copy into a fresh huge page). Returns false when there was none,
+// or the mode is not kIdle, or the kernel cannot (THP mode "never", or no MADV_COLLAPSE before
+// Linux 6.1). Each range is collapsed once: one the kernel splits later stays on 4 KiB pages.
+bool CollapseNextRange();
+// Ranges CollapseNextRange has turned into huge pages, for INFO.
+uint64_t CollapsedRanges();
 
 // 64-byte aligned. Throws std::bad_alloc when out of memory.
 void* AllocateLarge(size_t bytes);

@@ -1,7 +1,5 @@
 #include "server/page_collapser.h"
 
-#include "store/huge_pages.h"
-
 namespace kizuna::server {
 
 void PageCollapser::CollapseOne() {

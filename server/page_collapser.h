@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstdint>
 
+#include "store/huge_pages.h"
+
 namespace kizuna::server {
 
 class PageCollapser {
@@ -21,8 +23,12 @@ class PageCollapser {
   static constexpr std::chrono::milliseconds kQuiet{1};
   static constexpr std::chrono::seconds kBusyInterval{1};
 
-  // Whether the loop should sleep at most kQuiet: a range may be left, and no child runs.
-  bool pending(bool child_running) const { return maybe_left_ && !child_running; }
+  // Whether the loop should sleep at most kQuiet: huge pages are made while idle (setting
+  // huge-pages yes), a range may be left, and no child runs.
+  bool pending(bool child_running) const {
+    return maybe_left_ && !child_running &&
+           store::GetHugePageMode() == store::HugePageMode::kIdle;
+  }
   // The loop slept kQuiet with nothing to do: collapses one range (or learns there is none).
   void OnQuiet();
   // After a turn that ran handlers. `commands`: the server's count of commands processed;

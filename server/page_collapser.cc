@@ -10,6 +10,11 @@ void PageCollapser::CollapseOne() {
 void PageCollapser::OnQuiet() { CollapseOne(); }
 
 void PageCollapser::AfterTurn(uint64_t commands, bool child_running) {
+  if (child_was_running_ && !child_running) {
+    store::RecollapseAll();
+    maybe_left_ = true;
+  }
+  child_was_running_ = child_running;
   if (commands == commands_) return;
   commands_ = commands;
   maybe_left_ = true;

@@ -7,7 +7,8 @@
 // do calls OnQuiet. A server that is never quiet that long still collapses one range per
 // kBusyInterval (AfterTurn): a stall of a few ms a second, which leaves its p99 alone and puts
 // it on huge pages within minutes. Nothing is collapsed while a snapshot child shares the
-// pages (a collapse would copy them).
+// pages (a collapse would copy them); once it ends, every range is looked at again, since the
+// server's writes meanwhile split the huge pages they hit.
 #ifndef KIZUNA_SERVER_PAGE_COLLAPSER_H_
 #define KIZUNA_SERVER_PAGE_COLLAPSER_H_
 
@@ -39,6 +40,7 @@ class PageCollapser {
   void CollapseOne();
 
   bool maybe_left_ = true;
+  bool child_was_running_ = false;
   uint64_t commands_ = 0;
   std::chrono::steady_clock::time_point last_collapse_{};
 };

@@ -112,6 +112,11 @@ bool CollapseNextRange() {
   return true;  // other failures (EAGAIN, ENOMEM): that range stays as it is, try the next
 }
 
+void RecollapseAll() {
+  std::lock_guard lock(mappings_mu);
+  for (auto& [start, done] : mappings) done.assign(done.size(), false);
+}
+
 uint64_t CollapsedRanges() { return collapsed_ranges.load(std::memory_order_relaxed); }
 
 namespace {

@@ -44,12 +44,16 @@ enum class HugePageMode { kNo, kIdle, kEager };
 void SetHugePageMode(HugePageMode mode);
 HugePageMode GetHugePageMode();
 
-// Collapses one fully resident 2 MiB range of the mapped arrays that is not on a huge page yet
+// Collapses one fully resident 2 MiB range of the mapped arrays that it has not collapsed yet
 // (~0.6–5.5 ms on this VM: the copy into a fresh huge page). Returns false when there was none,
-// or the mode is not kIdle, or the kernel cannot (THP mode "never", or no MADV_COLLAPSE before
-// Linux 6.1). Each range is collapsed once: one the kernel splits later stays on 4 KiB pages.
+// or the mode is not kIdle, or the kernel cannot (THP mode "never", read once, or no
+// MADV_COLLAPSE before Linux 6.1).
 bool CollapseNextRange();
-// Ranges CollapseNextRange has turned into huge pages, for INFO.
+// Makes every range a candidate again: after a fork child (BGSAVE) ends, since the parent's
+// writes while it ran split huge pages (copy-on-write copies 4 KiB). Ranges still on huge pages
+// then cost a quick madvise each.
+void RecollapseAll();
+// Ranges CollapseNextRange has turned into huge pages (or found on them), for INFO.
 uint64_t CollapsedRanges();
 
 // 64-byte aligned. Throws std::bad_alloc when out of memory.

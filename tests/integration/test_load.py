@@ -346,6 +346,15 @@ def test_huge_pages_are_made_while_idle_eagerly_or_not_at_all(make_server):
         # The server reports the kernel's figure.
         assert abs(memory["mem_anon_huge_pages"] - anon_huge_pages(idle.pid)) <= 4 * 2 * MB
         assert idle.rss() <= rss + 2 * MB  # only full ranges: nothing filled in
+        # A BGSAVE child shares the pages, and the server's writes meanwhile split the huge
+        # pages they hit: once it ends, every range is looked at again.
+        collapses = memory["mem_huge_page_collapses"]
+        assert idle.cmd("BGSAVE") == b"Background saving started"
+        wait_until(lambda: idle.client().info("persistence")["rdb_bgsave_in_progress"] == 0,
+                   what="BGSAVE to end")
+        idle.cmd("PING")  # a command after the child's end: the loop is past that turn
+        wait_until(lambda: idle.client().info("memory")["mem_huge_page_collapses"] >=
+                   2 * collapses, what="every collapsed range looked at again after BGSAVE")
     # used_memory counts the arrays the store maps itself, not only malloc's heap.
     assert memory["used_memory"] >= memory["used_memory_rss"] // 2, memory
 

@@ -107,8 +107,9 @@ struct HugePageAllocator {
 };
 
 // Bytes of the calling process's memory backed by huge pages (AnonHugePages of
-// /proc/self/smaps_rollup); 0 when unknown or when the kernel's THP mode is "never". Reading
-// it walks the process's page tables: cheap for memory on huge pages, ~25 µs per MB on 4 KiB.
+// /proc/self/smaps_rollup); 0 when unknown or when the kernel's THP mode is "never" (read
+// once). Reading it walks the process's page tables: cheap for memory on huge pages, ~25 µs
+// per MB on 4 KiB.
 uint64_t AnonHugePageBytes();
 
 }  // namespace kizuna::store

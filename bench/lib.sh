@@ -23,11 +23,14 @@ start_redis() {  # extra args go to redis-server
 # its own flags, so an A/B of a setting needs no script change.
 read -r -a EXTRA_KIZUNA_FLAGS <<<"${KIZUNA_FLAGS:-}"
 
+# Like start_redis: no append-only log and no automatic snapshots (kizuna's default `save`
+# would fork a BGSAVE child every minute of a long run, on the benchmark's cores), unless the
+# flags say otherwise.
 start_kizuna() {  # $1 = binary, rest = flags
   local bin=$1; shift
   KIZUNA_PORT=$(free_port)
   KIZUNA_DIR=$(mktemp -d)
-  "${SERVER_PIN[@]}" "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no "$@" \
+  "${SERVER_PIN[@]}" "$bin" --port "$KIZUNA_PORT" --dir "$KIZUNA_DIR" --appendonly no --save '' "$@" \
     "${EXTRA_KIZUNA_FLAGS[@]}" >"$KIZUNA_DIR/log" 2>&1 &
   KIZUNA_PID=$!
   wait_ping "$KIZUNA_PORT"

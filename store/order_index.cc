@@ -24,18 +24,21 @@ size_t RoomFor(size_t n) {
 }  // namespace
 
 void OrderIndex::RefreshFront(size_t ci, size_t bi) {
-  Front& f = BlockAt(ci, bi);
   Probe probes[kMaxBlock];
-  const size_t n = FetchProbes(f, probes);
+  const size_t n = FetchProbes(BlockAt(ci, bi), probes);
   const Probe* min = probes;
   for (size_t i = 1; i < n; ++i) {
     if (Before(probes[i], *min)) min = &probes[i];
   }
-  f.probe = *min;
-  if (bi == 0) heads_[ci] = f.probe;
+  SetFront(ci, bi, *min);
 }
 
-void OrderIndex::Resize(Front& f, size_t cap) {
+void OrderIndex::MoveSlots(Chunk& to, size_t at, const Chunk& from, size_t first, size_t count) {
+  std::memmove(&to.keys[at], &from.keys[first], count * sizeof(FrontKey));
+  std::memmove(&to.blocks[at], &from.blocks[first], count * sizeof(Block));
+}
+
+void OrderIndex::Resize(Block& f, size_t cap) {
   uint32_t* items = NewItems(cap);
   std::memcpy(items, f.items, f.size * sizeof(uint32_t));
   GiveItems(f.items, f.cap);
@@ -50,15 +53,14 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
     auto fresh = std::make_unique<Chunk>();
     const size_t half = kMaxChunk / 2;
     uint32_t moved = 0;
-    for (size_t b = half; b < kMaxChunk; ++b) {
-      fresh->blocks[b - half] = chunk->blocks[b];
-      moved += chunk->blocks[b].size;
-    }
+    for (size_t b = half; b < kMaxChunk; ++b) moved += chunk->blocks[b].size;
+    MoveSlots(*fresh, 0, *chunk, half, kMaxChunk - half);
+    std::fill(chunk->keys + half, chunk->keys + kMaxChunk, kPastEnd);
     fresh->n = kMaxChunk - half;
     chunk->n = half;
     chunk_sizes_[ci] -= moved;
     chunk_sizes_.insert(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci) + 1, moved);
-    heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->blocks[0].probe);
+    heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->FrontOf(0));
     chunks_.insert(chunks_.begin() + static_cast<ptrdiff_t>(ci) + 1, std::move(fresh));
     if (bi >= half) {  // block bi moved to the new chunk; the new block follows it there
       ++ci;
@@ -66,8 +68,9 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
       chunk = chunks_[ci].get();
     }
   }
-  std::memmove(&chunk->blocks[bi + 2], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
-  chunk->blocks[bi + 1] = Front{Probe{}, NewItems(cap), 0, static_cast<uint16_t>(cap)};
+  MoveSlots(*chunk, bi + 2, *chunk, bi + 1, chunk->n - bi - 1);
+  // Its front key is set by the caller (Split), before any search.
+  chunk->blocks[bi + 1] = Block{NewItems(cap), 0, 0, static_cast<uint16_t>(cap)};
   ++chunk->n;
   return {ci, bi + 1};
 }
@@ -76,15 +79,16 @@ void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
   Chunk* chunk = chunks_[ci].get();
   // Callers empty the block first, so chunk_sizes_ holds.
   GiveItems(chunk->blocks[bi].items, chunk->blocks[bi].cap);
-  std::memmove(&chunk->blocks[bi], &chunk->blocks[bi + 1], (chunk->n - bi - 1) * sizeof(Front));
+  MoveSlots(*chunk, bi, *chunk, bi + 1, chunk->n - bi - 1);
   --chunk->n;
+  chunk->keys[chunk->n] = kPastEnd;
   if (chunk->n == 0) {
     chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
     heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
     chunk_sizes_.erase(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci));
     return;
   }
-  if (bi == 0) heads_[ci] = chunk->blocks[0].probe;
+  if (bi == 0) heads_[ci] = chunk->FrontOf(0);
   JoinSparseChunk(ci);
 }
 
@@ -104,7 +108,7 @@ void OrderIndex::JoinSparseChunk(size_t ci) {
   }
   Chunk& front = *chunks_[into];
   const Chunk& back = *chunks_[into + 1];
-  std::copy(back.blocks, back.blocks + back.n, front.blocks + front.n);
+  MoveSlots(front, front.n, back, 0, back.n);
   front.n += back.n;
   chunk_sizes_[into] += chunk_sizes_[into + 1];
   chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(into) + 1);
@@ -117,7 +121,7 @@ void OrderIndex::Insert(uint32_t c) {
     chunks_.push_back(std::make_unique<Chunk>());
     heads_.emplace_back();
     Chunk& chunk = *chunks_[0];
-    chunk.blocks[0] = Front{Probe{}, NewItems(kGranule), 0, kGranule};
+    chunk.blocks[0] = Block{NewItems(kGranule), 0, 0, kGranule};  // InsertAt sets its front
     chunk.n = 1;
     chunk_sizes_.assign(1, 0);
     InsertAt(0, 0, Read(c));
@@ -132,7 +136,7 @@ void OrderIndex::Insert(uint32_t c) {
 
 void OrderIndex::InsertAt(size_t ci, size_t bi, const Probe& p) {
   Chunk& chunk = *chunks_[ci];
-  Front& b = chunk.blocks[bi];
+  Block& b = chunk.blocks[bi];
   if (b.size == b.cap) Resize(b, b.cap + kGranule);
   b.items[b.size++] = p.c;
   ++size_;
@@ -145,11 +149,7 @@ void OrderIndex::OfferFront(size_t ci, size_t bi, const Probe& p) {
   // A new minimum only in a block of one, in the index's first block (the only one whose front
   // is not a lower bound of what the search sends it), or where c's own old key was the
   // minimum.
-  Front& b = BlockAt(ci, bi);
-  if (b.size == 1 || Before(p, b.probe)) {
-    b.probe = p;
-    if (bi == 0) heads_[ci] = p;
-  }
+  if (BlockAt(ci, bi).size == 1 || BeforeFront(p, *chunks_[ci], bi)) SetFront(ci, bi, p);
 }
 
 void OrderIndex::Split(size_t ci, size_t bi) {
@@ -168,17 +168,17 @@ void OrderIndex::Split(size_t ci, size_t bi) {
   // The new block lands right after this one, in the same chunk (AddBlockAfter keeps them
   // together when the chunk splits), so the chunk's entry count does not change.
   auto [nci, nbi] = AddBlockAfter(ci, bi, RoomFor(n - half));
-  Front& left = BlockAt(nci, nbi - 1);
-  Front& right = BlockAt(nci, nbi);
+  Block& left = BlockAt(nci, nbi - 1);
+  Block& right = BlockAt(nci, nbi);
   for (size_t i = half; i < n; ++i) right.items[i - half] = probes[i].c;
   right.size = static_cast<uint16_t>(n - half);
-  right.probe = probes[half];  // the right part's minimum, by nth_element
+  SetFront(nci, nbi, probes[half]);  // the right part's minimum, by nth_element
   for (size_t i = 0; i < half; ++i) left.items[i] = probes[i].c;
   left.size = static_cast<uint16_t>(half);
   Resize(left, RoomFor(half));
 }
 
-size_t OrderIndex::Find(const Front& f, uint32_t c) {
+size_t OrderIndex::Find(const Block& f, uint32_t c) {
   // A scan of at most 512 bytes with no key reads (they would be cache misses).
   const uint32_t* items = f.items;
   const size_t n = f.size;
@@ -206,7 +206,7 @@ bool OrderIndex::Erase(uint32_t c) {
 
 bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
   Chunk& chunk = *chunks_[ci];
-  Front& b = chunk.blocks[bi];
+  Block& b = chunk.blocks[bi];
   const uint32_t c = b.items[pos];
   b.items[pos] = b.items[--b.size];
   --size_;
@@ -219,16 +219,16 @@ bool OrderIndex::EraseAt(size_t ci, size_t bi, size_t pos) {
   // full: the successor's entries all follow this block's minimum.
   if (b.size < kMaxBlock / 4 && bi + 1 < chunk.n &&
       b.size + chunk.blocks[bi + 1].size <= kMaxBlock / 2) {
-    Front& next = chunk.blocks[bi + 1];
+    Block& next = chunk.blocks[bi + 1];
     if (b.cap < b.size + next.size) Resize(b, RoomFor(b.size + next.size));
     std::memcpy(b.items + b.size, next.items, next.size * sizeof(uint32_t));
     b.size = static_cast<uint16_t>(b.size + next.size);
     next.size = 0;
-    if (c == b.probe.c) RefreshFront(ci, bi);
+    if (c == b.front) RefreshFront(ci, bi);
     RemoveBlock(ci, bi + 1);
     return true;
   }
-  if (c == b.probe.c) RefreshFront(ci, bi);
+  if (c == b.front) RefreshFront(ci, bi);
   if (b.cap >= b.size + 2 * kGranule) Resize(b, RoomFor(b.size + 1));
   return false;
 }
@@ -251,10 +251,12 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
       chunk_sizes_.push_back(0);
     }
     Chunk& chunk = *chunks_.back();
-    Front& b = chunk.blocks[chunk.n++];
+    const size_t bi = chunk.n++;
     size_t end = std::min(keyed.size(), i + kFill);
     const size_t cap = RoomFor(end - i);  // no spare room: a block grows on its first insert
-    b = Front{keyed[i], NewItems(cap), 0, static_cast<uint16_t>(cap)};
+    Block& b = chunk.blocks[bi];
+    b = Block{NewItems(cap), 0, 0, static_cast<uint16_t>(cap)};
+    chunk.SetFront(bi, keyed[i]);
     for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
     chunk_sizes_.back() += b.size;
   }
@@ -276,11 +278,7 @@ OrderIndex::~OrderIndex() { Clear(); }
 void OrderIndex::RefreshLabels() {
   for (size_t ci = 0; ci < chunks_.size(); ++ci) {
     // Label order is consistent with id order, so each front is still its block's minimum.
-    for (size_t bi = 0; bi < chunks_[ci]->n; ++bi) {
-      Front& f = BlockAt(ci, bi);
-      f.probe = Read(f.probe.c);
-    }
-    heads_[ci] = BlockAt(ci, 0).probe;
+    for (size_t bi = 0; bi < chunks_[ci]->n; ++bi) SetFront(ci, bi, Read(BlockAt(ci, bi).front));
   }
 }
 

@@ -13,9 +13,9 @@
 // three-level B+tree whose leaves are not sorted. A block holds the entries between its
 // minimum (cached with key and label: its front) and the next block's, in any order. Finding
 // a block needs only the fronts (each chunk's first in heads_, small enough to stay cached, then
-// the chunk's fronts), so an update reads no other customer's key: it scans the old block for
-// the entry (no key reads), swaps it out, and appends it to the new block. Keys are read only
-// when a block splits (its median), when its minimum leaves (the new minimum), and by queries:
+// the chunk's front keys: 4 lines), so an update reads no other customer's key: it scans the old
+// block for the entry (no key reads), swaps it out, and appends it to the new block. Keys are read
+// only when a block splits (its median), when its minimum leaves (the new minimum), and by queries:
 // Rank counts the entries before c in c's block, ForEach sorts each block it walks. Those read
 // at most kMaxBlock keys, issued together so that the misses overlap. Blocks grow and shrink in
 // granules of 16 entries (one cache line), so a half-full block wastes no memory. Searches of
@@ -27,6 +27,7 @@
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
 #define KIZUNA_STORE_ORDER_INDEX_H_
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -118,20 +119,38 @@ class OrderIndex {
     uint64_t label;
     uint32_t c;
   };
-  // A block: its minimum with its key (stable while it is in the index) and label, its
-  // entries in any order (cap slots, a multiple of kGranule, from a pool of huge pages shared by
-  // every index, line_pool.h), and how many are used.
-  struct Front {
-    Probe probe;
+  // A block's front (its minimum) as the block search reads it: order and label, 16 bytes, so
+  // that a chunk's keys are 4 lines and the search reads nothing else (the customer only on a
+  // full tie). A chunk's unused slots hold kPastEnd, after every real key, so that a search
+  // reads all kMaxChunk keys in fixed steps and need not wait for the chunk's block count.
+  struct FrontKey {
+    uint64_t ord;
+    uint64_t label;
+  };
+  static constexpr FrontKey kPastEnd{~uint64_t{0}, ~uint64_t{0}};  // Ord never gives ~0
+  // The rest of a block: its entries in any order (cap slots, a multiple of kGranule, from a
+  // pool of huge pages shared by every index, line_pool.h), how many are used, and the customer
+  // its front key belongs to.
+  struct Block {
     uint32_t* items;
+    uint32_t front;
     uint16_t size;
     uint16_t cap;
   };
-  // A run of consecutive blocks. Splitting or removing a block shifts only its chunk's
-  // fronts; chunks come and go kMaxChunk times less often.
-  struct Chunk {
-    Front blocks[kMaxChunk];
+  // A run of consecutive blocks. Splitting or removing a block shifts only its chunk's slots;
+  // chunks come and go kMaxChunk times less often. The keys come first, in lines of their own,
+  // and four blocks fill a line, so that a search can fetch the block's line once two steps
+  // have narrowed it to four.
+  struct alignas(64) Chunk {
+    FrontKey keys[kMaxChunk];
+    Block blocks[kMaxChunk];
     uint32_t n = 0;  // blocks used (their entries: chunk_sizes_)
+    Chunk() { std::fill(keys, keys + kMaxChunk, kPastEnd); }
+    Probe FrontOf(size_t b) const { return {keys[b].ord, keys[b].label, blocks[b].front}; }
+    void SetFront(size_t b, const Probe& p) {
+      keys[b] = {p.ord, p.label};
+      blocks[b].front = p.c;
+    }
   };
   static constexpr size_t kMaxSearches = 16;  // run together by RunSearches
   // One search, run in stages (RunSearches): the chunk, then the block, then (locating) the
@@ -153,23 +172,34 @@ class OrderIndex {
     p.ord = Ord(key);
     return p;
   }
-  // True when a is ordered before b. Branch-free unless (key, label) tie.
-  bool Before(const Probe& a, const Probe& b) const {
-    bool lt = (a.ord < b.ord) | ((a.ord == b.ord) & (a.label < b.label));
-    bool eq = (a.ord == b.ord) & (a.label == b.label);
-    if (__builtin_expect(eq, 0)) return a.c != b.c && keys_->CompareIds(a.c, b.c) < 0;
+  // True when a is ordered before the entry of order `ord`, label `label` and customer
+  // b_c() (called only on a (key, label) tie). Branch-free unless they tie.
+  template <typename C>
+  bool Before(const Probe& a, uint64_t ord, uint64_t label, C b_c) const {
+    bool lt = (a.ord < ord) | ((a.ord == ord) & (a.label < label));
+    bool eq = (a.ord == ord) & (a.label == label);
+    if (__builtin_expect(eq, 0)) {
+      const uint32_t c = b_c();
+      return a.c != c && keys_->CompareIds(a.c, c) < 0;
+    }
     return lt;
+  }
+  bool Before(const Probe& a, const Probe& b) const {
+    return Before(a, b.ord, b.label, [&] { return b.c; });
+  }
+  // True when a is ordered before block b's front in chunk: reads the block only on a tie.
+  bool BeforeFront(const Probe& a, const Chunk& chunk, size_t b) const {
+    return Before(a, chunk.keys[b].ord, chunk.keys[b].label, [&] { return chunk.blocks[b].front; });
   }
   // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the chunk
   // and the block (binary searches over fronts in lockstep), then the scans of those locating.
   static void RunSearches(Search* s, size_t n);
-  // For each i: base[i] += the last position in [0, len[i]) not after s[i].probe (0 if none).
-  template <typename T>
-  static void LockstepSearch(const Search* s, size_t n, const T** base, size_t* len);
+  // For each i: s[i].chunk = the last chunk whose head is not after s[i].probe (0 if none).
+  static void SearchHeads(Search* s, size_t n);
   // The probes of f's entries, fetched together; returns how many.
-  size_t FetchProbes(const Front& f, Probe* out) const;
+  size_t FetchProbes(const Block& f, Probe* out) const;
   // f's entries in index order into out; returns how many.
-  size_t SortBlock(const Front& f, uint32_t* out) const;
+  size_t SortBlock(const Block& f, uint32_t* out) const;
   // Chunk and block where s->probe belongs (a non-empty index).
   void LowerBound(Search* s) const;
   // Sets block bi's front to its minimum, read again (and the chunk's head when bi is 0).
@@ -177,18 +207,25 @@ class OrderIndex {
   // Block bi holds p.c, whose probe (its key in the KeySource) is p: makes it the block's
   // front if it is the minimum now.
   void OfferFront(size_t ci, size_t bi, const Probe& p);
-  Front& BlockAt(size_t ci, size_t bi) { return chunks_[ci]->blocks[bi]; }
-  const Front& BlockAt(size_t ci, size_t bi) const { return chunks_[ci]->blocks[bi]; }
+  Block& BlockAt(size_t ci, size_t bi) { return chunks_[ci]->blocks[bi]; }
+  const Block& BlockAt(size_t ci, size_t bi) const { return chunks_[ci]->blocks[bi]; }
+  // Sets block bi's front (and the chunk's head when bi is 0).
+  void SetFront(size_t ci, size_t bi, const Probe& p) {
+    chunks_[ci]->SetFront(bi, p);
+    if (bi == 0) heads_[ci] = p;
+  }
   // Adds p.c (p: its probe, as Read gives it) to block bi of chunk ci, where it belongs.
   void InsertAt(size_t ci, size_t bi, const Probe& p);
   // Returns true when blocks were removed or merged (positions found before are stale).
   bool EraseAt(size_t ci, size_t bi, size_t pos);
   // Position of c in block f, or its size.
-  static size_t Find(const Front& f, uint32_t c);
+  static size_t Find(const Block& f, uint32_t c);
   // Splits full block bi of chunk ci around its median.
   void Split(size_t ci, size_t bi);
   // Gives f a new array of cap slots (>= f.size), its entries copied.
-  static void Resize(Front& f, size_t cap);
+  static void Resize(Block& f, size_t cap);
+  // Moves count block slots (keys and blocks) from `from` at first to `to` at at; may overlap.
+  static void MoveSlots(Chunk& to, size_t at, const Chunk& from, size_t first, size_t count);
   // A new empty block of cap slots after block bi of chunk ci (the chunk splits when full);
   // returns where it went (chunk, block).
   std::pair<size_t, size_t> AddBlockAfter(size_t ci, size_t bi, size_t cap);
@@ -197,8 +234,6 @@ class OrderIndex {
   void RemoveBlock(size_t ci, size_t bi);
   void JoinSparseChunk(size_t ci);
   size_t EntriesBefore(size_t ci) const;  // entries in chunks [0, ci)
-  static const Probe& ProbeOf(const Probe& p) { return p; }
-  static const Probe& ProbeOf(const Front& f) { return f.probe; }
 
   const KeySource* keys_;
   std::vector<std::unique_ptr<Chunk>> chunks_;

@@ -2,11 +2,19 @@
 // overlap (an EVENT moves one customer in 2–4 indexes: 4–8 searches).
 #include <algorithm>
 #include <bit>
+#include <cstddef>
 #include <limits>
 
 #include "store/order_index.h"
 
 namespace kizuna::store {
+namespace {
+
+// `cond ? 0 : step` as a mask, not a branch: a binary search's turns are coin flips, and the
+// compiler, left to choose, sometimes branches on them.
+size_t Unless(bool cond, size_t step) { return step & (size_t{0} - size_t{!cond}); }
+
+}  // namespace
 
 uint64_t OrderIndex::Ord(double k) {
   if (std::isnan(k)) k = -std::numeric_limits<double>::infinity();
@@ -16,48 +24,54 @@ uint64_t OrderIndex::Ord(double k) {
   return ~ascending;
 }
 
-template <typename T>
-void OrderIndex::LockstepSearch(const Search* s, size_t n, const T** base, size_t* len) {
+void OrderIndex::SearchHeads(Search* s, size_t n) {
+  // Branch-free binary searches advanced in lockstep, so that their misses overlap.
+  const Probe* base[kMaxSearches];
+  size_t len[kMaxSearches];
   size_t active = 0;
-  for (size_t i = 0; i < n; ++i) active += len[i] > 1;
+  for (size_t i = 0; i < n; ++i) {
+    base[i] = s[i].index->heads_.data();
+    len[i] = s[i].index->heads_.size();
+    active += len[i] > 1;
+  }
   while (active > 0) {
     active = 0;
     for (size_t i = 0; i < n; ++i) {
       if (len[i] <= 1) continue;
       size_t half = len[i] / 2;
-      base[i] += s[i].index->Before(s[i].probe, ProbeOf(base[i][half])) ? 0 : half;
+      base[i] += Unless(s[i].index->Before(s[i].probe, base[i][half]), half);
       len[i] -= half;
       active += len[i] > 1;
     }
   }
+  for (size_t i = 0; i < n; ++i)
+    s[i].chunk = static_cast<size_t>(base[i] - s[i].index->heads_.data());
 }
 
 void OrderIndex::RunSearches(Search* s, size_t n) {
-  // The block: the last one whose front is not after the probe (the first if none). Branch-free
-  // binary searches advanced in lockstep, over heads_, then over the chosen chunk's fronts.
-  const Probe* head[kMaxSearches];
-  size_t len[kMaxSearches];
+  // The block: the last one whose front is not after the probe (the first if none). The chunk
+  // from heads_, then the block from the chunk's keys: four fixed steps over 16 keys (unused
+  // ones are kPastEnd), so their lines are fetched at once without waiting for the chunk's
+  // block count.
+  SearchHeads(s, n);
+  const Chunk* chunk[kMaxSearches];
   for (size_t i = 0; i < n; ++i) {
-    head[i] = s[i].index->heads_.data();
-    len[i] = s[i].index->heads_.size();
+    chunk[i] = s[i].index->chunks_[s[i].chunk].get();
+    const char* keys = reinterpret_cast<const char*>(chunk[i]->keys);
+    for (size_t off = 0; off < sizeof(Chunk::keys); off += 64) __builtin_prefetch(keys + off);
+    s[i].block = 0;
   }
-  LockstepSearch(s, n, head, len);
-  const Front* front[kMaxSearches];
-  for (size_t i = 0; i < n; ++i) {
-    const OrderIndex& ix = *s[i].index;
-    s[i].chunk = static_cast<size_t>(head[i] - ix.heads_.data());
-    const Chunk& chunk = *ix.chunks_[s[i].chunk];
-    front[i] = chunk.blocks;
-    len[i] = chunk.n;
-    const char* fronts = reinterpret_cast<const char*>(chunk.blocks);
-    for (size_t off = 0; off < chunk.n * sizeof(Front); off += 64) __builtin_prefetch(fronts + off);
+  static_assert(kMaxChunk == 16 && sizeof(Block) == 16 && offsetof(Chunk, blocks) % 64 == 0);
+  for (size_t half = kMaxChunk / 2; half > 0; half /= 2) {
+    for (size_t i = 0; i < n; ++i) {
+      s[i].block += Unless(s[i].index->BeforeFront(s[i].probe, *chunk[i], s[i].block + half), half);
+      // Two steps leave four candidates, whose blocks share one line: fetch it now.
+      if (half == 4) __builtin_prefetch(&chunk[i]->blocks[s[i].block]);
+    }
   }
-  LockstepSearch(s, n, front, len);
   for (size_t i = 0; i < n; ++i) {
-    const Chunk& chunk = *s[i].index->chunks_[s[i].chunk];
-    s[i].block = static_cast<size_t>(front[i] - chunk.blocks);
     // Locating scans the block; inserting appends to it (the line of its first free slot).
-    const Front& f = *front[i];
+    const Block& f = chunk[i]->blocks[s[i].block];
     const char* items = reinterpret_cast<const char*>(f.items);
     if (s[i].locate) {
       for (size_t off = 0; off < f.size * sizeof(uint32_t); off += 64)
@@ -71,7 +85,7 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
   }
 }
 
-size_t OrderIndex::FetchProbes(const Front& f, Probe* out) const {
+size_t OrderIndex::FetchProbes(const Block& f, Probe* out) const {
   const size_t n = f.size;
   double keys[kMaxBlock];
   uint64_t labels[kMaxBlock];
@@ -80,7 +94,7 @@ size_t OrderIndex::FetchProbes(const Front& f, Probe* out) const {
   return n;
 }
 
-size_t OrderIndex::SortBlock(const Front& f, uint32_t* out) const {
+size_t OrderIndex::SortBlock(const Block& f, uint32_t* out) const {
   Probe probes[kMaxBlock];
   const size_t n = FetchProbes(f, probes);
   std::sort(probes, probes + n, [this](const Probe& a, const Probe& b) { return Before(a, b); });
@@ -184,8 +198,8 @@ void OrderIndex::InsertMoves(Move* moves, size_t n, uint32_t c) {
       ix.Insert(c);
     } else if (!m.stays) {
       ix.InsertAt(m.to_chunk, m.to_block, p);
-    } else if (const Front& f = ix.BlockAt(m.to_chunk, m.to_block);
-               f.probe.c == c && ix.Before(f.probe, p)) {
+    } else if (const Probe front = ix.chunks_[m.to_chunk]->FrontOf(m.to_block);
+               front.c == c && ix.Before(front, p)) {
       // The minimum fell back inside its block: another entry may be the minimum now.
       ix.RefreshFront(m.to_chunk, m.to_block);
     } else {

@@ -55,7 +55,7 @@ class OrderIndex {
  public:
   static constexpr size_t kMaxBlock = 128;  // entries per block: 8 cache lines
   static constexpr size_t kGranule = 16;    // entries a block grows or shrinks by: one line
-  static constexpr size_t kMaxChunk = 16;   // blocks per chunk: their fronts are 10 lines
+  static constexpr size_t kMaxChunk = 16;   // blocks per chunk: their front keys are 4 lines
 
   explicit OrderIndex(const KeySource* keys) : keys_(keys) {}
   ~OrderIndex();  // gives the blocks back to the pool

@@ -61,11 +61,12 @@ void OrderIndex::RunSearches(Search* s, size_t n) {
     for (size_t off = 0; off < sizeof(Chunk::keys); off += 64) __builtin_prefetch(keys + off);
     s[i].block = 0;
   }
-  static_assert(kMaxChunk == 16 && sizeof(Block) == 16 && offsetof(Chunk, blocks) % 64 == 0);
+  static_assert(std::has_single_bit(kMaxChunk) && kMaxChunk >= 8 && sizeof(Block) == 16 &&
+                offsetof(Chunk, blocks) % 64 == 0);
   for (size_t half = kMaxChunk / 2; half > 0; half /= 2) {
     for (size_t i = 0; i < n; ++i) {
       s[i].block += Unless(s[i].index->BeforeFront(s[i].probe, *chunk[i], s[i].block + half), half);
-      // Two steps leave four candidates, whose blocks share one line: fetch it now.
+      // Four candidates are left, and their blocks share one line: fetch it now.
       if (half == 4) __builtin_prefetch(&chunk[i]->blocks[s[i].block]);
     }
   }

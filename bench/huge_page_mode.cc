@@ -9,12 +9,9 @@
 namespace {
 
 const bool kHugePageModeSet = [] {
-  using kizuna::store::HugePageMode;
   const char* v = std::getenv("KIZUNA_HUGE_PAGES");
-  std::string_view mode = v == nullptr ? "eager" : v;
-  kizuna::store::SetHugePageMode(mode == "no"     ? HugePageMode::kNo
-                                 : mode == "idle" ? HugePageMode::kIdle
-                                                  : HugePageMode::kEager);
+  kizuna::store::SetHugePageMode(kizuna::store::HugePageModeNamed(v == nullptr ? "eager" : v)
+                                     .value_or(kizuna::store::HugePageMode::kEager));
   return true;
 }();
 

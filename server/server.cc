@@ -157,9 +157,9 @@ void Server::ApplyConfig() {
     triggers_->set_message_cap(0, 0);
   }
   store_->outbox().set_max_len(static_cast<uint64_t>(config_.outbox_maxlen));
-  store::SetHugePageMode(config_.huge_pages == "no"      ? store::HugePageMode::kNo
-                         : config_.huge_pages == "eager" ? store::HugePageMode::kEager
-                                                         : store::HugePageMode::kIdle);
+  // Validated by the config's enum (yes|eager|no).
+  store::SetHugePageMode(
+      store::HugePageModeNamed(config_.huge_pages).value_or(store::HugePageMode::kIdle));
   for (auto& [id, session] : sessions_) {
     // A password set at run time does not log out clients that are already connected.
     session->RefreshParserLimits();

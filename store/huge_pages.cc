@@ -27,10 +27,17 @@ std::atomic<bool> collapse_unsupported{false};
 size_t MappedBytes(size_t bytes) { return (bytes + kHugePageBytes - 1) & ~(kHugePageBytes - 1); }
 
 // The mapped arrays by start address, each with its 2 MiB ranges that CollapseNextRange has
-// done with. The store runs on one thread; the lock keeps the map sound should another thread
-// ever allocate.
+// done with, and where its next call resumes (a mapping's start, a range in it). The store runs
+// on one thread; the lock keeps the map sound should another thread ever allocate.
 std::mutex mappings_mu;
 std::map<uintptr_t, std::vector<bool>> mappings;
+uintptr_t cursor_start = 0;
+size_t cursor_range = 0;
+size_t fruitless_visits = 0;  // ranges passed over since the last collapse or round's start
+
+// Ranges CollapseNextRange checks for residence per call (a mincore each): at 10 GB of mapped
+// arrays, 5000 ranges, a call that looked at every one would stall the loop for milliseconds.
+constexpr size_t kMaxChecks = 64;
 
 void Register(void* p, size_t size) {
   std::lock_guard lock(mappings_mu);
@@ -80,6 +87,13 @@ bool ThpModeNever() {
 
 }  // namespace
 
+std::optional<HugePageMode> HugePageModeNamed(std::string_view name) {
+  if (name == "no") return HugePageMode::kNo;
+  if (name == "yes" || name == "idle") return HugePageMode::kIdle;
+  if (name == "eager") return HugePageMode::kEager;
+  return std::nullopt;
+}
+
 void SetHugePageMode(HugePageMode mode) { huge_page_mode.store(mode, std::memory_order_relaxed); }
 HugePageMode GetHugePageMode() { return huge_page_mode.load(std::memory_order_relaxed); }
 
@@ -90,19 +104,46 @@ bool CollapseNextRange() {
   }
   void* range = nullptr;
   {
+    // Round the ranges from the cursor, at most kMaxChecks checks per call. A round that ends
+    // (every range visited since the last collapse) returns false, and the next call starts a
+    // new one: ranges not resident then may be by now.
     std::lock_guard lock(mappings_mu);
-    for (auto& [start, done] : mappings) {
-      for (size_t i = 0; i < done.size(); ++i) {
-        void* candidate = reinterpret_cast<void*>(start + i * kHugePageBytes);
-        if (done[i] || !FullyResident(candidate)) continue;
-        done[i] = true;
-        range = candidate;
-        break;
+    size_t total = 0;
+    for (const auto& [start, done] : mappings) total += done.size();
+    auto it = mappings.lower_bound(cursor_start);
+    size_t i = it != mappings.end() && it->first == cursor_start ? cursor_range : 0;
+    size_t checks = 0;
+    while (range == nullptr) {
+      if (fruitless_visits >= total) {
+        fruitless_visits = 0;
+        return false;
       }
-      if (range != nullptr) break;
+      if (it == mappings.end()) {
+        it = mappings.begin();
+        i = 0;
+        continue;
+      }
+      if (i >= it->second.size()) {
+        ++it;
+        i = 0;
+        continue;
+      }
+      cursor_start = it->first;
+      cursor_range = i;
+      if (!it->second[i]) {
+        if (++checks > kMaxChecks) return true;  // this range unchecked: resume here
+        void* candidate = reinterpret_cast<void*>(it->first + i * kHugePageBytes);
+        if (FullyResident(candidate)) {
+          it->second[i] = true;
+          range = candidate;
+          fruitless_visits = 0;
+          continue;
+        }
+      }
+      ++fruitless_visits;
+      ++i;
     }
   }
-  if (range == nullptr) return false;
   if (madvise(range, kHugePageBytes, MADV_COLLAPSE) == 0) {
     collapsed_ranges.fetch_add(1, std::memory_order_relaxed);
   } else if (errno == EINVAL) {
@@ -115,6 +156,7 @@ bool CollapseNextRange() {
 void RecollapseAll() {
   std::lock_guard lock(mappings_mu);
   for (auto& [start, done] : mappings) done.assign(done.size(), false);
+  fruitless_visits = 0;  // a new round
 }
 
 uint64_t CollapsedRanges() { return collapsed_ranges.load(std::memory_order_relaxed); }
@@ -143,7 +185,7 @@ void Advise(void* p, size_t size) {
 }  // namespace
 
 void* AllocateLarge(size_t bytes) {
-  if (bytes < kHugeAllocationBytes) return ::operator new(bytes, std::align_val_t{64});
+  if (bytes < kHugeAllocationBytes) return ::operator new (bytes, std::align_val_t{64});
   size_t size = MappedBytes(bytes);
   void* p = MapAligned(size);
   if (p == nullptr) throw std::bad_alloc();
@@ -184,7 +226,7 @@ void* ReallocateLarge(void* p, size_t old_bytes, size_t used_bytes, size_t new_b
 void FreeLarge(void* p, size_t bytes) {
   if (p == nullptr) return;
   if (bytes < kHugeAllocationBytes) {
-    ::operator delete(p, std::align_val_t{64});
+    ::operator delete (p, std::align_val_t{64});
     return;
   }
   Unregister(p);

@@ -33,6 +33,8 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <optional>
+#include <string_view>
 #include <type_traits>
 
 namespace kizuna::store {
@@ -41,13 +43,18 @@ inline constexpr size_t kHugePageBytes = size_t{2} << 20;
 inline constexpr size_t kHugeAllocationBytes = size_t{1} << 20;
 
 enum class HugePageMode { kNo, kIdle, kEager };
+// The mode a name gives: "no", "yes" or "idle" (made while idle), "eager"; nullopt otherwise.
+std::optional<HugePageMode> HugePageModeNamed(std::string_view name);
 void SetHugePageMode(HugePageMode mode);
 HugePageMode GetHugePageMode();
 
 // Collapses one fully resident 2 MiB range of the mapped arrays that it has not collapsed yet
-// (~0.6–5.5 ms on this VM: the copy into a fresh huge page). Returns false when there was none,
-// or the mode is not kIdle, or the kernel cannot (THP mode "never", read once, or no
-// MADV_COLLAPSE before Linux 6.1).
+// (~0.6–5.5 ms on this VM: the copy into a fresh huge page). Calls go round the ranges, each
+// resuming where the last stopped and checking at most 64 (a mincore each), so a call stays
+// short however much is mapped: one that reaches its limit returns true without collapsing.
+// Returns false when a round found nothing more (the next call starts a new round), or the
+// mode is not kIdle, or the kernel cannot (THP mode "never", read once, or no MADV_COLLAPSE
+// before Linux 6.1).
 bool CollapseNextRange();
 // Makes every range a candidate again: after a fork child (BGSAVE) ends, since the parent's
 // writes while it ran split huge pages (copy-on-write copies 4 KiB). Ranges still on huge pages

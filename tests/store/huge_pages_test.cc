@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -80,7 +81,7 @@ TEST_F(HugePagesTest, EagerAdvisesLargeArraysAndNoLeavesThemAlone) {
   void* no = AllocateLarge(kHugeAllocationBytes);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(no) % kHugePageBytes, 0u);
   EXPECT_FALSE(Advised(no)) << VmFlagsOf(no);
-  EXPECT_FALSE(CollapseNextRange());  // only the idle mode collapses
+  EXPECT_FALSE(CollapseNextRange());     // only the idle mode collapses
   SetHugePageMode(HugePageMode::kIdle);  // freeing does not depend on the mode at allocation
   FreeLarge(eager, kHugeAllocationBytes);
   FreeLarge(no, kHugeAllocationBytes);
@@ -118,6 +119,39 @@ TEST_F(HugePagesTest, CollapsesFullRangesOnlyAndKeepsTheirContent) {
   }
   EXPECT_EQ(p[2 * kHugePageBytes], 42);
   FreeLarge(p, bytes);
+}
+
+TEST_F(HugePagesTest, EachCallChecksABoundedNumberOfRanges) {
+  // 200 untouched ranges before one full one: a call gives up after 64 checks (true, nothing
+  // collapsed), and the calls after it go on from there until the full range is collapsed.
+  const size_t untouched = 200 * kHugePageBytes;
+  auto* cold = static_cast<unsigned char*>(AllocateLarge(untouched));
+  auto* hot = static_cast<unsigned char*>(AllocateLarge(kHugePageBytes));
+  std::memset(hot, 7, kHugePageBytes);
+  while (CollapseNextRange()) {  // whatever earlier tests left
+  }
+  RecollapseAll();
+  const std::string mode = ThpMode();
+  if (mode == "madvise" || mode == "always") {
+    const uint64_t before = CollapsedRanges();
+    int calls = 0;
+    while (CollapseNextRange()) ++calls;
+    EXPECT_GE(calls, 200 / 64);  // at least one call per 64 untouched ranges
+    EXPECT_EQ(CollapsedRanges(), before + 1);
+    EXPECT_EQ(SmapsKb(hot, "AnonHugePages:"), kHugePageBytes / 1024);
+  }
+  EXPECT_EQ(SmapsKb(cold, "Rss:"), 0u);  // checking residence touched nothing
+  FreeLarge(cold, untouched);
+  FreeLarge(hot, kHugePageBytes);
+}
+
+TEST_F(HugePagesTest, ModesHaveTheSettingsNames) {
+  EXPECT_EQ(HugePageModeNamed("no"), HugePageMode::kNo);
+  EXPECT_EQ(HugePageModeNamed("yes"), HugePageMode::kIdle);
+  EXPECT_EQ(HugePageModeNamed("idle"), HugePageMode::kIdle);
+  EXPECT_EQ(HugePageModeNamed("eager"), HugePageMode::kEager);
+  EXPECT_EQ(HugePageModeNamed("maybe"), std::nullopt);
+  EXPECT_EQ(HugePageModeNamed(""), std::nullopt);
 }
 
 TEST_F(HugePagesTest, SmallArraysComeFromTheHeapAlignedToCacheLines) {

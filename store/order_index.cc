@@ -1,6 +1,7 @@
 #include "store/order_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "store/line_pool.h"
@@ -60,8 +61,9 @@ std::pair<size_t, size_t> OrderIndex::AddBlockAfter(size_t ci, size_t bi, size_t
     chunk->n = half;
     chunk_sizes_[ci] -= moved;
     chunk_sizes_.insert(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci) + 1, moved);
-    heads_.insert(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1, fresh->FrontOf(0));
+    const FrontKey head = fresh->keys[0];
     chunks_.insert(chunks_.begin() + static_cast<ptrdiff_t>(ci) + 1, std::move(fresh));
+    InsertHead(ci + 1, head);
     if (bi >= half) {  // block bi moved to the new chunk; the new block follows it there
       ++ci;
       bi -= half;
@@ -84,12 +86,35 @@ void OrderIndex::RemoveBlock(size_t ci, size_t bi) {
   chunk->keys[chunk->n] = kPastEnd;
   if (chunk->n == 0) {
     chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(ci));
-    heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(ci));
+    EraseHead(ci);
     chunk_sizes_.erase(chunk_sizes_.begin() + static_cast<ptrdiff_t>(ci));
     return;
   }
-  if (bi == 0) heads_[ci] = chunk->FrontOf(0);
+  if (bi == 0) heads_[ci] = chunk->keys[0];
   JoinSparseChunk(ci);
+}
+
+void OrderIndex::InsertHead(size_t ci, const FrontKey& k) {
+  const size_t n = chunks_.size();
+  if (heads_.size() < n) heads_.resize(std::bit_ceil(n), kPastEnd);
+  std::copy_backward(heads_.begin() + static_cast<ptrdiff_t>(ci),
+                     heads_.begin() + static_cast<ptrdiff_t>(n - 1),
+                     heads_.begin() + static_cast<ptrdiff_t>(n));
+  heads_[ci] = k;
+}
+
+void OrderIndex::EraseHead(size_t ci) {
+  const size_t n = chunks_.size();
+  std::copy(heads_.begin() + static_cast<ptrdiff_t>(ci) + 1,
+            heads_.begin() + static_cast<ptrdiff_t>(n) + 1,
+            heads_.begin() + static_cast<ptrdiff_t>(ci));
+  heads_[n] = kPastEnd;
+  // Shrink with the chunks, so that the search takes no more steps than it needs.
+  if (n == 0) {
+    heads_.clear();
+  } else if (n <= heads_.size() / 4) {
+    heads_.resize(std::bit_ceil(n));
+  }
 }
 
 void OrderIndex::JoinSparseChunk(size_t ci) {
@@ -112,14 +137,14 @@ void OrderIndex::JoinSparseChunk(size_t ci) {
   front.n += back.n;
   chunk_sizes_[into] += chunk_sizes_[into + 1];
   chunks_.erase(chunks_.begin() + static_cast<ptrdiff_t>(into) + 1);
-  heads_.erase(heads_.begin() + static_cast<ptrdiff_t>(into) + 1);
+  EraseHead(into + 1);
   chunk_sizes_.erase(chunk_sizes_.begin() + static_cast<ptrdiff_t>(into) + 1);
 }
 
 void OrderIndex::Insert(uint32_t c) {
   if (chunks_.empty()) {
     chunks_.push_back(std::make_unique<Chunk>());
-    heads_.emplace_back();
+    InsertHead(0, kPastEnd);  // InsertAt sets it with the block's front
     Chunk& chunk = *chunks_[0];
     chunk.blocks[0] = Block{NewItems(kGranule), 0, 0, kGranule};  // InsertAt sets its front
     chunk.n = 1;
@@ -247,7 +272,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
   for (size_t i = 0; i < keyed.size(); i += kFill) {
     if (chunks_.empty() || chunks_.back()->n == kChunkFill) {
       chunks_.push_back(std::make_unique<Chunk>());
-      heads_.push_back(keyed[i]);
+      heads_.push_back({keyed[i].ord, keyed[i].label});
       chunk_sizes_.push_back(0);
     }
     Chunk& chunk = *chunks_.back();
@@ -260,6 +285,7 @@ void OrderIndex::Build(std::vector<uint32_t> all) {
     for (size_t j = i; j < end; ++j) b.items[b.size++] = keyed[j].c;
     chunk_sizes_.back() += b.size;
   }
+  if (!heads_.empty()) heads_.resize(std::bit_ceil(heads_.size()), kPastEnd);
   size_ = keyed.size();
 }
 
@@ -294,7 +320,7 @@ size_t OrderIndex::MemoryBytes() const {
     for (size_t b = 0; b < chunk->n; ++b) slots += chunk->blocks[b].cap;
   }
   return chunks_.capacity() * sizeof(void*) + chunks_.size() * sizeof(Chunk) +
-         heads_.capacity() * sizeof(Probe) + chunk_sizes_.capacity() * sizeof(uint32_t) +
+         heads_.capacity() * sizeof(FrontKey) + chunk_sizes_.capacity() * sizeof(uint32_t) +
          slots * sizeof(uint32_t);
 }
 

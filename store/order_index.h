@@ -196,6 +196,13 @@ class OrderIndex {
   static void RunSearches(Search* s, size_t n);
   // For each i: s[i].chunk = the last chunk whose head is not after s[i].probe (0 if none).
   static void SearchHeads(Search* s, size_t n);
+  // True when a is ordered before chunk h's head.
+  bool BeforeHead(const Probe& a, size_t h) const {
+    return Before(a, heads_[h].ord, heads_[h].label, [&] { return chunks_[h]->blocks[0].front; });
+  }
+  // Keep heads_ padded as chunks_ gains chunk ci (already in chunks_) or loses it (gone).
+  void InsertHead(size_t ci, const FrontKey& k);
+  void EraseHead(size_t ci);
   // The probes of f's entries, fetched together; returns how many.
   size_t FetchProbes(const Block& f, Probe* out) const;
   // f's entries in index order into out; returns how many.
@@ -212,7 +219,7 @@ class OrderIndex {
   // Sets block bi's front (and the chunk's head when bi is 0).
   void SetFront(size_t ci, size_t bi, const Probe& p) {
     chunks_[ci]->SetFront(bi, p);
-    if (bi == 0) heads_[ci] = p;
+    if (bi == 0) heads_[ci] = {p.ord, p.label};
   }
   // Adds p.c (p: its probe, as Read gives it) to block bi of chunk ci, where it belongs.
   void InsertAt(size_t ci, size_t bi, const Probe& p);
@@ -237,9 +244,10 @@ class OrderIndex {
 
   const KeySource* keys_;
   std::vector<std::unique_ptr<Chunk>> chunks_;
-  // The block search: a binary search over heads_ (each chunk's first probe: small, stays
-  // cached), then over the chunk's fronts, fetched together.
-  std::vector<Probe> heads_;
+  // The block search: a binary search over heads_ (each chunk's first key: small, stays
+  // cached), then over the chunk's fronts, fetched together. Padded with kPastEnd to a power
+  // of two, so that the search takes fixed steps, branch-free (its turns are coin flips).
+  std::vector<FrontKey> heads_;
   // Entries in each chunk, parallel to chunks_ and dense: a rank sums a run of it. (A Fenwick
   // tree made each insert and erase walk ~log2(chunks) counts instead of changing one.)
   std::vector<uint32_t> chunk_sizes_;

@@ -25,27 +25,21 @@ uint64_t OrderIndex::Ord(double k) {
 }
 
 void OrderIndex::SearchHeads(Search* s, size_t n) {
-  // Branch-free binary searches advanced in lockstep, so that their misses overlap.
-  const Probe* base[kMaxSearches];
-  size_t len[kMaxSearches];
-  size_t active = 0;
+  // Fixed steps over each padded heads_, advanced in lockstep so that their misses overlap.
+  size_t pos[kMaxSearches], size[kMaxSearches];
+  size_t top = 0;
   for (size_t i = 0; i < n; ++i) {
-    base[i] = s[i].index->heads_.data();
-    len[i] = s[i].index->heads_.size();
-    active += len[i] > 1;
+    pos[i] = 0;
+    size[i] = s[i].index->heads_.size();
+    top = std::max(top, size[i]);
   }
-  while (active > 0) {
-    active = 0;
+  for (size_t half = top / 2; half > 0; half /= 2) {
     for (size_t i = 0; i < n; ++i) {
-      if (len[i] <= 1) continue;
-      size_t half = len[i] / 2;
-      base[i] += Unless(s[i].index->Before(s[i].probe, base[i][half]), half);
-      len[i] -= half;
-      active += len[i] > 1;
+      if (half >= size[i]) continue;  // a smaller index: fewer steps
+      pos[i] += Unless(s[i].index->BeforeHead(s[i].probe, pos[i] + half), half);
     }
   }
-  for (size_t i = 0; i < n; ++i)
-    s[i].chunk = static_cast<size_t>(base[i] - s[i].index->heads_.data());
+  for (size_t i = 0; i < n; ++i) s[i].chunk = pos[i];
 }
 
 void OrderIndex::RunSearches(Search* s, size_t n) {

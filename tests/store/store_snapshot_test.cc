@@ -77,8 +77,8 @@ TEST_F(StoreSnapshotTest, LoadedStoreAnswersAndContinuesAlike) {
   EXPECT_TRUE(store_.ApplyEvent(again, now)->deduped);
   EXPECT_EQ(loaded.PairCount(loaded.FindCustomer("c9"), "visit", "store:A"), 1u);
   EventInput fresh{.customer = "newcomer", .action = "view", .ts = clock_.NowMs()};
-  store_.ApplyEvent(fresh, now);
-  loaded.ApplyEvent(fresh, now);
+  ASSERT_TRUE(store_.ApplyEvent(fresh, now).ok());
+  ASSERT_TRUE(loaded.ApplyEvent(fresh, now).ok());
   EXPECT_EQ(loaded.FindCustomer("newcomer"), store_.FindCustomer("newcomer"));
   Records a = Save(loaded), b = Save(store_);
   ASSERT_EQ(a.size(), b.size());

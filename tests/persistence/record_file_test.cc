@@ -36,7 +36,9 @@ std::string WriteRecords(const std::string& path, int n) {
     std::string k = "k" + std::to_string(i), v = "v" + std::to_string(i);
     std::vector<std::string_view> args = {"SET", k, v};
     w.Append(args);
-    if (i % 7 == 0) EXPECT_TRUE(w.Write());
+    if (i % 7 == 0) {
+      EXPECT_TRUE(w.Write());
+    }
   }
   EXPECT_TRUE(w.Sync());
   w.Close();
@@ -88,7 +90,9 @@ TEST(RecordFile, ATornTailKeepsExactlyTheCompleteRecords) {
     bool on_boundary = cut == 0 || (complete > 0 && ends[complete - 1] == cut);
     EXPECT_EQ(r.end, on_boundary ? RecordFileReader::Status::kEnd : RecordFileReader::Status::kTorn)
         << "cut at " << cut;
-    if (!on_boundary) EXPECT_EQ(r.end_offset, complete ? ends[complete - 1] : 0);
+    if (!on_boundary) {
+      EXPECT_EQ(r.end_offset, complete ? ends[complete - 1] : 0);
+    }
   }
 }
 

@@ -76,7 +76,9 @@ TEST_F(HugePagesTest, IdleIsTheDefaultAndFaultsSmallPagesFirst) {
 TEST_F(HugePagesTest, EagerAdvisesLargeArraysAndNoLeavesThemAlone) {
   SetHugePageMode(HugePageMode::kEager);
   void* eager = AllocateLarge(kHugeAllocationBytes);
-  if (KernelHasHugePages()) EXPECT_TRUE(Advised(eager)) << VmFlagsOf(eager);
+  if (KernelHasHugePages()) {
+    EXPECT_TRUE(Advised(eager)) << VmFlagsOf(eager);
+  }
   SetHugePageMode(HugePageMode::kNo);
   void* no = AllocateLarge(kHugeAllocationBytes);
   EXPECT_EQ(reinterpret_cast<uintptr_t>(no) % kHugePageBytes, 0u);
@@ -96,7 +98,9 @@ TEST_F(HugePagesTest, CollapsesFullRangesOnlyAndKeepsTheirContent) {
   const size_t rss_kb = SmapsKb(p, "Rss:");
   EXPECT_EQ(rss_kb, (2 * kHugePageBytes + 4096) / 1024);
   const std::string mode = ThpMode();
-  if (mode == "madvise") EXPECT_EQ(SmapsKb(p, "AnonHugePages:"), 0u);
+  if (mode == "madvise") {
+    EXPECT_EQ(SmapsKb(p, "AnonHugePages:"), 0u);
+  }
 
   const uint64_t before = CollapsedRanges();
   for (int i = 0; i < 1000 && CollapseNextRange(); ++i) {
@@ -104,7 +108,9 @@ TEST_F(HugePagesTest, CollapsesFullRangesOnlyAndKeepsTheirContent) {
   EXPECT_FALSE(CollapseNextRange());  // each range once: nothing is left
   // After a fork child, every range is looked at again (writes may have split huge pages).
   RecollapseAll();
-  if (mode == "madvise" || mode == "always") EXPECT_TRUE(CollapseNextRange());
+  if (mode == "madvise" || mode == "always") {
+    EXPECT_TRUE(CollapseNextRange());
+  }
   while (CollapseNextRange()) {
   }
   if (mode == "madvise" || mode == "always") {
@@ -168,7 +174,9 @@ TEST_F(HugePagesTest, VectorsGrowAcrossTheThresholdKeepingTheirContentAndAdvice)
   SetHugePageMode(HugePageMode::kEager);
   MappedVector<uint32_t> v;
   for (uint32_t i = 0; i < 1'000'000; ++i) v.push_back(i * 7);
-  if (KernelHasHugePages()) EXPECT_TRUE(Advised(v.data()));
+  if (KernelHasHugePages()) {
+    EXPECT_TRUE(Advised(v.data()));
+  }
   for (uint32_t i = 0; i < 1'000'000; i += 9973) ASSERT_EQ(v[i], i * 7);
 }
 

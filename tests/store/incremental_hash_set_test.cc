@@ -126,7 +126,9 @@ TEST(IncrementalHashSetTest, AgreesWithAPlainSetUnderRandomOperations) {
       case 5: {
         std::optional<uint32_t> taken = set.Take(key);
         ASSERT_EQ(taken.has_value(), reference.erase(v) == 1) << step;
-        if (taken) ASSERT_EQ(*taken, v);
+        if (taken) {
+          ASSERT_EQ(*taken, v);
+        }
         break;
       }
       case 6:

@@ -22,8 +22,12 @@ TEST(LinePoolTest, BlocksOfEverySizeAreAlignedAndDisjointAcrossChunks) {
     static_cast<char*>(p)[lines * LinePool::kLineBytes - 1] = 1;  // all of it is writable
     auto [it, fresh] = taken.emplace(at, at + lines * LinePool::kLineBytes);
     ASSERT_TRUE(fresh) << "block handed out twice";
-    if (it != taken.begin()) ASSERT_LE(std::prev(it)->second, at) << "overlaps the one before";
-    if (std::next(it) != taken.end()) ASSERT_LE(it->second, std::next(it)->first);
+    if (it != taken.begin()) {
+      ASSERT_LE(std::prev(it)->second, at) << "overlaps the one before";
+    }
+    if (std::next(it) != taken.end()) {
+      ASSERT_LE(it->second, std::next(it)->first);
+    }
     blocks.emplace_back(p, lines);
   }
   for (auto [p, lines] : blocks) LinePool::Give(p, lines);

@@ -92,6 +92,50 @@ TEST_P(OrderIndexRandomTest, MatchesSortedReferenceUnderRandomUpdates) {
   for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(index.Rank(expected[i]), i);
 }
 
+TEST(OrderIndexTest, StaysExactAsChunksComeAndGo) {
+  // Tens of thousands of entries: the chunk count (and the padded heads) grows through several
+  // powers of two, then shrinks through them again as entries go, and grows once more.
+  FakeKeys keys;
+  constexpr uint32_t kN = 60'000;
+  std::mt19937 rng(11);
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < kN; ++i) {
+    keys.key.push_back(static_cast<double>(rng() % 40));  // long runs of ties
+    keys.id.push_back("c" + std::to_string(rng() % 1'000'000) + "#" + std::to_string(i));
+    order.push_back(i);
+  }
+  OrderIndex index(&keys);
+  std::vector<bool> present(kN, false);
+  auto check = [&] {
+    std::vector<uint32_t> expected;
+    for (uint32_t i = 0; i < kN; ++i) {
+      if (present[i]) expected.push_back(i);
+    }
+    SortLikeTheIndex(keys, &expected);
+    ASSERT_EQ(Contents(index), expected);
+    for (size_t i = 0; i < expected.size(); i += 7) ASSERT_EQ(index.Rank(expected[i]), i);
+  };
+  std::shuffle(order.begin(), order.end(), rng);
+  for (uint32_t c : order) {
+    index.Insert(c);
+    present[c] = true;
+  }
+  check();
+  std::shuffle(order.begin(), order.end(), rng);
+  for (size_t i = 0; i < kN - 50; ++i) {
+    ASSERT_TRUE(index.Erase(order[i]));
+    present[order[i]] = false;
+    if (i % 15'000 == 0) check();
+  }
+  check();
+  for (size_t i = 0; i < kN / 2; ++i) {
+    keys.key[order[i]] = static_cast<double>(rng() % 40);
+    index.Insert(order[i]);
+    present[order[i]] = true;
+  }
+  check();
+}
+
 TEST(OrderIndexTest, BuildThenEraseEverything) {
   FakeKeys keys;
   std::vector<uint32_t> all;

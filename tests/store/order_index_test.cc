@@ -46,6 +46,16 @@ void SortLikeTheIndex(const FakeKeys& keys, std::vector<uint32_t>* cs) {
   });
 }
 
+// The customers marked present, in leaderboard order: what the index must hold.
+std::vector<uint32_t> PresentInOrder(const FakeKeys& keys, const std::vector<bool>& present) {
+  std::vector<uint32_t> cs;
+  for (uint32_t i = 0; i < present.size(); ++i) {
+    if (present[i]) cs.push_back(i);
+  }
+  SortLikeTheIndex(keys, &cs);
+  return cs;
+}
+
 class OrderIndexRandomTest : public ::testing::TestWithParam<size_t> {};
 
 // Label widths: none (ids decide every tie), partial (labels often tie: "c" + digits share
@@ -82,11 +92,7 @@ TEST_P(OrderIndexRandomTest, MatchesSortedReferenceUnderRandomUpdates) {
       present[c] = true;
     }
   }
-  std::vector<uint32_t> expected;
-  for (uint32_t i = 0; i < kN; ++i) {
-    if (present[i]) expected.push_back(i);
-  }
-  SortLikeTheIndex(keys, &expected);
+  const std::vector<uint32_t> expected = PresentInOrder(keys, present);
   ASSERT_EQ(Contents(index), expected);
   ASSERT_EQ(index.size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(index.Rank(expected[i]), i);
@@ -107,11 +113,7 @@ TEST(OrderIndexTest, StaysExactAsChunksComeAndGo) {
   OrderIndex index(&keys);
   std::vector<bool> present(kN, false);
   auto check = [&] {
-    std::vector<uint32_t> expected;
-    for (uint32_t i = 0; i < kN; ++i) {
-      if (present[i]) expected.push_back(i);
-    }
-    SortLikeTheIndex(keys, &expected);
+    const std::vector<uint32_t> expected = PresentInOrder(keys, present);
     ASSERT_EQ(Contents(index), expected);
     for (size_t i = 0; i < expected.size(); i += 7) ASSERT_EQ(index.Rank(expected[i]), i);
   };

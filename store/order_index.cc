@@ -4,6 +4,10 @@
 #include <bit>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "store/line_pool.h"
 
 namespace kizuna::store {
@@ -204,17 +208,28 @@ void OrderIndex::Split(size_t ci, size_t bi) {
 }
 
 size_t OrderIndex::Find(const Block& f, uint32_t c) {
-  // A scan of at most 512 bytes with no key reads (they would be cache misses).
+  // A scan of at most 512 bytes with no key reads (they would be cache misses), a granule (one
+  // line) per step. It may compare slots past the size: they are within the block's capacity
+  // (whole granules), and a stale copy of c there comes after any live one.
   const uint32_t* items = f.items;
   const size_t n = f.size;
-  size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
-    unsigned hit = 0;
-    for (size_t j = 0; j < 16; ++j) hit |= items[i + j] == c ? 1u : 0u;
-    if (hit) break;
+#if defined(__SSE2__)
+  const __m128i want = _mm_set1_epi32(static_cast<int>(c));
+  auto hits = [&](size_t i) {  // bit j set when items[i + j] == c, j < 4
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(items + i));
+    return static_cast<unsigned>(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(v, want))));
+  };
+  static_assert(kGranule == 16);
+  for (size_t i = 0; i < n; i += kGranule) {
+    const unsigned m = hits(i) | hits(i + 4) << 4 | hits(i + 8) << 8 | hits(i + 12) << 12;
+    if (m != 0) return std::min(n, i + static_cast<size_t>(std::countr_zero(m)));
   }
+  return n;
+#else
+  size_t i = 0;
   while (i < n && items[i] != c) ++i;
   return i;
+#endif
 }
 
 bool OrderIndex::Erase(uint32_t c) {

@@ -166,11 +166,10 @@ class OrderIndex {
   // -inf, so that the order stays total.
   static uint64_t Ord(double k);
   Probe Read(uint32_t c) const {
-    Probe p{0, 0, c};
     double key;
-    keys_->Fetch(&c, 1, &key, &p.label);
-    p.ord = Ord(key);
-    return p;
+    uint64_t label;  // not fetched into a Probe: copying it whole then stalls on that store
+    keys_->Fetch(&c, 1, &key, &label);
+    return Probe{Ord(key), label, c};
   }
   // True when a is ordered before the entry of order `ord`, label `label` and customer
   // b_c() (called only on a (key, label) tie). Branch-free unless they tie.

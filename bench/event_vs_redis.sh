@@ -15,6 +15,7 @@
 # r k k r (see row below); FLIP=1 swaps every order.
 #   bench/event_vs_redis.sh [path/to/kizuna-server] [requests at -P 16]
 # AOF=everysec (or always) runs both servers with --appendonly yes --appendfsync $AOF.
+# ONLY="hincrby/16 evalsha/1" runs just those rows (name/pipeline), for repeats of one row.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
@@ -60,6 +61,10 @@ ROUNDS=${ROUNDS:-4}
 row() {
   local name=$1 p=$2 n=$3 i csv ks=() rs=()
   shift 3
+  if [ -n "${ONLY:-}" ] && [[ " $ONLY " != *" $name/$p "* ]]; then
+    ROW=$((ROW + 1))
+    return 0
+  fi
   [ -n "${KIZUNA_PID:-}" ] || start_pair
   local args=("$@")
   [ "${args[0]}" = EVALSHA ] && args[1]=$SHA

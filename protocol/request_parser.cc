@@ -56,6 +56,7 @@ void RequestParser::Reallocate(size_t capacity) {
 
 std::span<char> RequestParser::PrepareRead() {
   args_.clear();
+  ++layout_version_;
   // Keep only what a future command needs: the partial command, or the unparsed tail.
   size_t keep = multibulk_remaining_ > 0 ? command_start_ : pos_;
   if (keep > 0) {
@@ -81,6 +82,7 @@ void RequestParser::CommitRead(size_t n) { end_ += std::min(n, capacity_ - end_)
 void RequestParser::ShrinkIfIdle() {
   if (pending_bytes() != 0 || multibulk_remaining_ != 0) return;
   args_.clear();
+  ++layout_version_;
   buf_.reset();
   capacity_ = pos_ = end_ = scan_from_ = command_start_ = 0;
 }
@@ -159,23 +161,33 @@ bool PeekLength(const char* buf, size_t* p, size_t end, char type, size_t* value
 }  // namespace
 
 size_t RequestParser::Peek(size_t n, std::string_view* names, std::string_view* keys) const {
-  if (failed_ || multibulk_remaining_ != 0) return 0;
-  const char* buf = buf_.get();
-  size_t p = pos_;
+  size_t at = pos_;
   for (size_t found = 0; found < n; ++found) {
-    size_t count = 0;
-    if (!PeekLength(buf, &p, end_, '*', &count) || count < 2 || count > kPeekMaxArgs) {
-      return found;
-    }
-    for (size_t i = 0; i < count; ++i) {
-      size_t len = 0;
-      if (!PeekLength(buf, &p, end_, '$', &len) || end_ - p < len + 2) return found;
-      if (i == 0) names[found] = std::string_view(buf + p, len);
-      if (i == 1) keys[found] = std::string_view(buf + p, len);
-      p += len + 2;
-    }
+    if (!PeekAt(&at, &names[found], &keys[found])) return found;
   }
   return n;
+}
+
+bool RequestParser::PeekAt(size_t* at, std::string_view* name, std::string_view* key) const {
+  if (failed_ || multibulk_remaining_ != 0 || *at < pos_) return false;
+  const char* buf = buf_.get();
+  size_t p = *at;
+  size_t count = 0;
+  if (!PeekLength(buf, &p, end_, '*', &count) || count < 2 || count > kPeekMaxArgs) {
+    return false;
+  }
+  std::string_view first, second;
+  for (size_t i = 0; i < count; ++i) {
+    size_t len = 0;
+    if (!PeekLength(buf, &p, end_, '$', &len) || end_ - p < len + 2) return false;
+    if (i == 0) first = std::string_view(buf + p, len);
+    if (i == 1) second = std::string_view(buf + p, len);
+    p += len + 2;
+  }
+  *name = first;
+  *key = second;
+  *at = p;
+  return true;
 }
 
 RequestParser::Status RequestParser::Next() {

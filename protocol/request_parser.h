@@ -90,6 +90,15 @@ class RequestParser {
   // or is malformed. For prefetching what those commands will read (pipelining).
   static constexpr size_t kPeekMaxArgs = 32;
   size_t Peek(size_t n, std::string_view* names, std::string_view* keys) const;
+  // The same look, one command at a time, for a caller that keeps what it has already
+  // peeked: reads the command that starts at *at (peek_start(), or where an earlier PeekAt
+  // left *at), sets its name and key, and moves *at past it. False where Peek would stop.
+  // Positions and views stay valid while layout_version() is unchanged.
+  bool PeekAt(size_t* at, std::string_view* name, std::string_view* key) const;
+  // Where the commands behind the last one start.
+  size_t peek_start() const { return pos_; }
+  // Changes whenever buffered bytes may have moved (PrepareRead, ShrinkIfIdle).
+  uint64_t layout_version() const { return layout_version_; }
 
   // Redis-style message for kError (without the "ERR " prefix).
   const std::string& error() const { return error_; }
@@ -119,6 +128,7 @@ class RequestParser {
   size_t capacity_ = 0;
   size_t pos_ = 0;  // first unconsumed byte
   size_t end_ = 0;  // one past the last received byte
+  uint64_t layout_version_ = 0;
   // Where the search for the end of the line at pos_ resumes: a long line arriving in many
   // reads is scanned once.
   size_t scan_from_ = 0;

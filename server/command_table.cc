@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 #include "server/acl/acl_categories.h"
 
@@ -48,6 +49,20 @@ CommandTable::Entry* CommandTable::Find(std::string_view name) {
   auto it = entries_.find(lower);
   if (it == entries_.end() || it->second->parent != nullptr) return nullptr;
   return it->second.get();
+}
+
+CommandTable::Entry* CommandTable::Find(std::string_view name, Recent* recent) {
+  if (recent->entry_ != nullptr && name.size() == recent->size_ &&
+      std::memcmp(name.data(), recent->name_, name.size()) == 0) {
+    return recent->entry_;
+  }
+  Entry* entry = Find(name);
+  if (entry != nullptr && name.size() <= sizeof(recent->name_)) {
+    std::memcpy(recent->name_, name.data(), name.size());
+    recent->size_ = name.size();
+    recent->entry_ = entry;
+  }
+  return entry;
 }
 
 CommandTable::Entry* CommandTable::FindSub(const Entry& parent, std::string_view sub) {

@@ -105,6 +105,17 @@ class CommandTable {
 
   // Case-insensitive lookup of a top-level command; nullptr if unknown. No allocation.
   Entry* Find(std::string_view name);
+  // A client's last lookup, kept by the exact bytes of the name: a pipeline repeats one
+  // command, and comparing a few bytes costs less than lowering and hashing the name.
+  class Recent {
+   private:
+    friend class CommandTable;
+    char name_[16];
+    size_t size_ = 0;
+    Entry* entry_ = nullptr;
+  };
+  // Find, answered from `recent` when the name is byte for byte the last one it found.
+  Entry* Find(std::string_view name, Recent* recent);
   // Subcommand of a container command, case-insensitive; nullptr if unknown.
   Entry* FindSub(const Entry& parent, std::string_view sub);
 
@@ -118,7 +129,8 @@ class CommandTable {
   size_t id_count() const { return next_id_; }
 
  private:
-  // Keys are lower-case; "parent|sub" for subcommands. Entries are stable (node storage).
+  // Keys are lower-case; "parent|sub" for subcommands. Entries are stable (node storage) and
+  // never removed, so a Recent's pointer stays valid.
   absl::flat_hash_map<std::string, std::unique_ptr<Entry>, StringHash, StringEq> entries_;
   std::vector<Entry*> order_;
   uint16_t next_id_ = 0;

@@ -69,7 +69,7 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   size_t mark = target.size();
 
   CommandTable& table = server.commands();
-  CommandTable::Entry* entry = table.Find(args[0]);
+  CommandTable::Entry* entry = table.Find(args[0], &session.recent_command());
   ServerStats& stats = server.stats();
   auto reject = [&](std::string_view error, CommandTable::Entry* e) {
     writer.Error(error);

@@ -22,6 +22,8 @@ namespace kizuna::server {
 namespace {
 
 bool IsDefinition(std::string_view command) {
+  // Each is FAMILY.VERB: the dot turns EVENT and the other writes away before the compares.
+  if (command.find('.') == std::string_view::npos) return false;
   static constexpr std::string_view kNames[] = {"category.set", "rule.set",    "rule.del",
                                                 "badge.set",    "badge.del",   "segment.set",
                                                 "segment.del",  "trigger.set", "trigger.del"};

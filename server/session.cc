@@ -9,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 
-#include "server/arg_parser.h"
 #include "server/blocked_readers.h"
 #include "server/dispatcher.h"
 #include "server/handler_memory.h"
@@ -242,13 +241,9 @@ void Session::PrefetchAhead() {
   // The hash lookup of an EVENT is three dependent cache misses (hash slot, id offset, id
   // bytes) before the score row's: started three, two and one commands ahead, they overlap
   // with the commands before.
-  std::string_view names[3], keys[3];
-  size_t n = parser_.Peek(3, names, keys);
-  for (size_t i = 0; i < n; ++i) {
-    if (EqualsIgnoreCase(names[i], "EVENT") || EqualsIgnoreCase(names[i], "SCORE") ||
-        EqualsIgnoreCase(names[i], "CUSTOMER")) {
-      server_.store().PrefetchCustomer(keys[i], i + 1);
-    }
+  std::span<const CommandLookahead::Command> ahead = lookahead_.Advance(parser_);
+  for (size_t i = 0; i < ahead.size(); ++i) {
+    if (ahead[i].reads_customer) server_.store().PrefetchCustomer(ahead[i].key, i + 1);
   }
 }
 

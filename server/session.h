@@ -24,6 +24,8 @@
 
 #include "protocol/reply_writer.h"
 #include "protocol/request_parser.h"
+#include "server/command_lookahead.h"
+#include "server/command_table.h"
 #include "server/tls_context.h"
 #include "store/clock.h"
 
@@ -91,6 +93,7 @@ class Session : public std::enable_shared_from_this<Session> {
   ClientInfo& info() { return info_; }
   const ClientInfo& info() const { return info_; }
   const protocol::RequestParser& parser() const { return parser_; }
+  CommandTable::Recent& recent_command() { return recent_command_; }
   size_t pending_output() const { return out_.size() + writing_.size(); }
   // Enforces client-output-buffer-limit: closes the client (and returns true) when its unsent
   // output is over the hard limit, or over the soft limit for too long.
@@ -126,6 +129,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<TlsStream> tls_;  // over socket_, so declared after it
   ClientInfo info_;
   protocol::RequestParser parser_;
+  CommandLookahead lookahead_;  // what PrefetchAhead has peeked
+  CommandTable::Recent recent_command_;
   protocol::ReplyBuffer out_;      // replies being produced
   protocol::ReplyBuffer writing_;  // replies handed to an async write
   bool reading_ = false;

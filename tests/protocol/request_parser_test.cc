@@ -201,6 +201,31 @@ TEST(RequestParserPeek, SeesTheCompleteCommandsBehindTheLastOne) {
   EXPECT_EQ(parser.args()[1], "c2");
 }
 
+TEST(RequestParserPeek, PeekAtReadsOneCommandAndMovesPastIt) {
+  RequestParser parser;
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"score", "c2"}) + "PING\r\n");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  size_t at = parser.peek_start();
+  std::string_view name = "unset", key = "unset";
+  ASSERT_TRUE(parser.PeekAt(&at, &name, &key));
+  EXPECT_EQ(name, "score");
+  EXPECT_EQ(key, "c2");
+  size_t after_score = at;
+  // At the inline PING it stops, and leaves the position and views as they were.
+  EXPECT_FALSE(parser.PeekAt(&at, &name, &key));
+  EXPECT_EQ(at, after_score);
+  EXPECT_EQ(key, "c2");
+  // A position behind the parser's is not read (its bytes belong to a parsed command).
+  size_t behind = 0;
+  EXPECT_FALSE(parser.PeekAt(&behind, &name, &key));
+  uint64_t version = parser.layout_version();
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(parser.peek_start(), after_score);
+  EXPECT_EQ(parser.layout_version(), version);  // parsing moves nothing
+  parser.PrepareRead();
+  EXPECT_NE(parser.layout_version(), version);
+}
+
 TEST(RequestParserPeek, StopsAtWhatItDoesNotRead) {
   std::string_view names[2], keys[2];
   const std::string event = Multibulk({"EVENT", "c1", "view"});

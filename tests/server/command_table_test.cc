@@ -39,5 +39,26 @@ TEST(CommandTable, SubcommandsAreNotTopLevel) {
   EXPECT_EQ(t.AllEntries().size(), 4u);
 }
 
+TEST(CommandTable, RecentLookupIsByExactBytes) {
+  CommandTable t;
+  t.Add(kSpecs);
+  CommandTable::Recent recent;
+  CommandTable::Entry* ping = t.Find("PING", &recent);
+  ASSERT_NE(ping, nullptr);
+  EXPECT_EQ(t.Find("PING", &recent), ping);
+  EXPECT_EQ(t.Find("PONG", &recent), nullptr);  // as long as the name it holds
+  // Another name, or the same in other letters, is looked up, not taken from `recent`.
+  EXPECT_EQ(t.Find("client", &recent), t.Find("CLIENT"));
+  EXPECT_EQ(t.Find("PINGX", &recent), nullptr);
+  EXPECT_EQ(t.Find("PIN", &recent), nullptr);  // a prefix of the name it holds
+  EXPECT_EQ(t.Find("ping", &recent), ping);
+  EXPECT_EQ(t.Find("client", &recent)->spec, &kSpecs[1]);
+  // An unknown name is not kept: the last found one still answers.
+  EXPECT_EQ(t.Find("nope", &recent), nullptr);
+  EXPECT_EQ(t.Find("client", &recent)->spec, &kSpecs[1]);
+  // Longer than the kept bytes: found each time all the same.
+  EXPECT_EQ(t.Find(std::string(40, 'p'), &recent), nullptr);
+}
+
 }  // namespace
 }  // namespace kizuna::server

@@ -1,0 +1,87 @@
+#include "server/command_lookahead.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace kizuna::server {
+namespace {
+
+using protocol::RequestParser;
+
+std::string Multibulk(const std::vector<std::string>& args) {
+  std::string out = "*" + std::to_string(args.size()) + "\r\n";
+  for (const std::string& a : args) out += "$" + std::to_string(a.size()) + "\r\n" + a + "\r\n";
+  return out;
+}
+
+void Receive(RequestParser& parser, const std::string& bytes) {
+  std::span<char> room = parser.PrepareRead();
+  ASSERT_GE(room.size(), bytes.size());
+  std::memcpy(room.data(), bytes.data(), bytes.size());
+  parser.CommitRead(bytes.size());
+}
+
+// "key/r" per command ahead, r when it reads a customer.
+std::string Shown(std::span<const CommandLookahead::Command> ahead) {
+  std::string out;
+  for (const auto& c : ahead) out += std::string(c.key) + (c.reads_customer ? "/r " : " ");
+  return out;
+}
+
+TEST(CommandLookahead, FollowsTheParserOneCommandAtATime) {
+  RequestParser parser;
+  CommandLookahead lookahead;
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"score", "c2"}) +
+                      Multibulk({"SET", "k", "v"}) + Multibulk({"Customer", "c4"}) +
+                      Multibulk({"EVENT", "c5", "view"}));
+  const char* expected[] = {"c2/r k c4/r ", "k c4/r c5/r ", "c4/r c5/r ", "c5/r ", ""};
+  for (const char* e : expected) {
+    ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+    EXPECT_EQ(Shown(lookahead.Advance(parser)), e) << parser.args()[1];
+  }
+}
+
+TEST(CommandLookahead, StopsWhereAPeekStopsAndGoesOnOnceItCan) {
+  RequestParser parser;
+  CommandLookahead lookahead;
+  std::string last = Multibulk({"EVENT", "c4", "view"});
+  // A one-argument command stops the look; so does an incomplete one.
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"SCORE", "c2"}) +
+                      Multibulk({"PING"}) + Multibulk({"SCORE", "c3"}) + last.substr(0, 9));
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c2/r ");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);  // PING
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c3/r ");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kNeedMore);
+  // The rest arrives: the buffer moves, and what was peeked before is not trusted.
+  Receive(parser, last.substr(9) + Multibulk({"SCORE", "c5"}));
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(parser.args()[1], "c4");
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c5/r ");
+}
+
+TEST(CommandLookahead, ForgetsWhatItPeekedWhenTheBufferMoves) {
+  RequestParser parser;
+  CommandLookahead lookahead;
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"SCORE", "c2"}) +
+                      Multibulk({"SCORE", "c3"}));
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c2/r c3/r ");
+  // A read before the rest is parsed moves the unparsed commands to the buffer's front:
+  // positions kept from before would point into other bytes.
+  Receive(parser, Multibulk({"SCORE", "c4"}));
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c3/r c4/r ");
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  EXPECT_EQ(Shown(lookahead.Advance(parser)), "c4/r ");
+}
+
+}  // namespace
+}  // namespace kizuna::server

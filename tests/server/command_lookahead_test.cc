@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -81,6 +83,48 @@ TEST(CommandLookahead, ForgetsWhatItPeekedWhenTheBufferMoves) {
   EXPECT_EQ(Shown(lookahead.Advance(parser)), "c3/r c4/r ");
   ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
   EXPECT_EQ(Shown(lookahead.Advance(parser)), "c4/r ");
+}
+
+// Against RequestParser::Peek, which looks afresh every time: random pipelines of peekable
+// and unpeekable commands, arriving in reads of random sizes, and reads that come before the
+// buffered commands have all run (as when a session stops for flow control).
+TEST(CommandLookahead, AgreesWithAFreshPeekAfterEveryCommand) {
+  std::mt19937 rng(12345);
+  const std::vector<std::string> kinds[] = {{"EVENT", "c", "view"}, {"score", "c"},
+                                            {"CUSTOMER", "c"},      {"SET", "k", "v"},
+                                            {"PING"},               {"ECHO", "x"}};
+  for (int trial = 0; trial < 200; ++trial) {
+    std::string input;
+    for (int i = 0; i < 40; ++i) {
+      std::vector<std::string> command = kinds[rng() % 6];
+      if (command.size() > 1) command[1] += std::to_string(rng() % 1000);
+      input += rng() % 8 == 0 ? command[0] + "\r\n" : Multibulk(command);  // some inline
+    }
+    RequestParser parser;
+    CommandLookahead lookahead;
+    size_t fed = 0, commands = 0;
+    for (int reads = 0; commands < 40; ++reads) {
+      ASSERT_LT(reads, 10000) << "the parser stopped returning commands";
+      size_t n = std::min<size_t>(input.size() - fed, 1 + rng() % 120);
+      Receive(parser, input.substr(fed, n));
+      fed += n;
+      while (true) {
+        bool read_first = fed < input.size() && rng() % 4 == 0;  // before the rest runs
+        if (read_first || parser.Next() != RequestParser::Status::kCommand) break;
+        ++commands;
+        std::span<const CommandLookahead::Command> ahead = lookahead.Advance(parser);
+        std::string_view names[3], keys[3];
+        size_t want = parser.Peek(3, names, keys);
+        ASSERT_EQ(ahead.size(), want) << "trial " << trial << " command " << commands;
+        for (size_t i = 0; i < want; ++i) {
+          EXPECT_EQ(ahead[i].key, keys[i]);
+          bool customer = names[i] == "EVENT" || names[i] == "score" || names[i] == "CUSTOMER";
+          EXPECT_EQ(ahead[i].reads_customer, customer) << names[i];
+        }
+      }
+    }
+    EXPECT_EQ(commands, 40u);
+  }
 }
 
 }  // namespace

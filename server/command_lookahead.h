@@ -30,7 +30,8 @@ class CommandLookahead {
 
   // Call after each parser.Next() that returned a command. Returns up to kDepth of the
   // complete commands behind it, nearest first (fewer where one cannot be peeked, as
-  // RequestParser::Peek). The views are valid until the parser's next PrepareRead.
+  // RequestParser::Peek). The views are valid until the parser's buffer moves (its
+  // layout_version() changes).
   std::span<const Command> Advance(const protocol::RequestParser& parser);
 
  private:

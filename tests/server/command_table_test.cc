@@ -56,7 +56,12 @@ TEST(CommandTable, RecentLookupIsByExactBytes) {
   // An unknown name is not kept: the last found one still answers.
   EXPECT_EQ(t.Find("nope", &recent), nullptr);
   EXPECT_EQ(t.Find("client", &recent)->spec, &kSpecs[1]);
-  // Longer than the kept bytes: found each time all the same.
+  // A name longer than the bytes `recent` keeps is found each time, and not kept.
+  const CommandSpec long_name[] = {{.name = "a-command-name-of-32-characters!", .arity = -1, .handler = Noop}};
+  t.Add(long_name);
+  std::string upper = "A-COMMAND-NAME-OF-32-CHARACTERS!";
+  for (int i = 0; i < 2; ++i) EXPECT_EQ(t.Find(upper, &recent)->spec, &long_name[0]);
+  EXPECT_EQ(t.Find("client", &recent)->spec, &kSpecs[1]);
   EXPECT_EQ(t.Find(std::string(40, 'p'), &recent), nullptr);
 }
 

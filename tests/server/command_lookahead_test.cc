@@ -90,9 +90,9 @@ TEST(CommandLookahead, ForgetsWhatItPeekedWhenTheBufferMoves) {
 // buffered commands have all run (as when a session stops for flow control).
 TEST(CommandLookahead, AgreesWithAFreshPeekAfterEveryCommand) {
   std::mt19937 rng(12345);
-  const std::vector<std::string> kinds[] = {{"EVENT", "c", "view"}, {"score", "c"},
-                                            {"CUSTOMER", "c"},      {"SET", "k", "v"},
-                                            {"PING"},               {"ECHO", "x"}};
+  const std::vector<std::string> kinds[] = {
+      {"EVENT", "c", "view"}, {"score", "c"}, {"CUSTOMER", "c"},
+      {"SET", "k", "v"},      {"PING"},       {"ECHO", "x"}};
   for (int trial = 0; trial < 200; ++trial) {
     std::string input;
     for (int i = 0; i < 40; ++i) {

@@ -57,7 +57,8 @@ TEST(CommandTable, RecentLookupIsByExactBytes) {
   EXPECT_EQ(t.Find("nope", &recent), nullptr);
   EXPECT_EQ(t.Find("client", &recent)->spec, &kSpecs[1]);
   // A name longer than the bytes `recent` keeps is found each time, and not kept.
-  const CommandSpec long_name[] = {{.name = "a-command-name-of-32-characters!", .arity = -1, .handler = Noop}};
+  const CommandSpec long_name[] = {
+      {.name = "a-command-name-of-32-characters!", .arity = -1, .handler = Noop}};
   t.Add(long_name);
   std::string upper = "A-COMMAND-NAME-OF-32-CHARACTERS!";
   for (int i = 0; i < 2; ++i) EXPECT_EQ(t.Find(upper, &recent)->spec, &long_name[0]);

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Instructions per EVENT, counted by valgrind's callgrind (repeatable, unlike time on this VM):
+# a kizuna-server under callgrind serves N EVENTs from redis-benchmark (50 clients, -P 16,
+# -r 1000000, a store that grows from empty, the issue's example rules); a second run of 16
+# EVENTs measures start-up and shutdown, which is subtracted. Prints the total per EVENT and
+# the TOP functions by instructions per EVENT (their start-up share not subtracted).
+#   bench/event_instructions.sh [kizuna-server] [N] [TOP]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KIZUNA=${1:-build/server/kizuna-server}
+N=${2:-200000}
+TOP=${3:-25}
+source bench/lib.sh
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# run REQUESTS OUT: one server under callgrind, REQUESTS EVENTs, then SHUTDOWN NOSAVE.
+run() {
+  local port pid
+  port=$(free_port)
+  mkdir -p "$WORK/dir"
+  valgrind --tool=callgrind --callgrind-out-file="$2" "$KIZUNA" --port "$port" \
+    --dir "$WORK/dir" --appendonly no --save '' >"$WORK/log" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+  redis-cli -p "$port" RULE.SET view ACTION view POINTS product 3 lifestyle 5 >/dev/null
+  redis-benchmark -p "$port" -c 50 -n "$1" -P 16 -r 1000000 EVENT cust:__rand_int__ view \
+    >/dev/null 2>&1
+  redis-cli -p "$port" SHUTDOWN NOSAVE >/dev/null 2>&1 || true
+  wait "$pid" || true
+  rm -rf "$WORK/dir"
+}
+total() { callgrind_annotate "$1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}'; }
+
+run "$N" "$WORK/full.out"
+run 16 "$WORK/base.out"
+echo "instructions per EVENT: $(echo "($(total "$WORK/full.out") - $(total "$WORK/base.out")) / ($N - 16)" | bc)"
+callgrind_annotate "$WORK/full.out" 2>/dev/null | awk -v n="$N" -v top="$TOP" '
+  /^ *[0-9,]+ \(/ && !/PROGRAM TOTALS/ && shown < top {
+    count = $1; gsub(",", "", count)
+    name = $0; sub(/^[^:]*:/, "", name); sub(/\(.*/, "", name)
+    printf "%8.0f  %s\n", count / n, name; shown++
+  }'

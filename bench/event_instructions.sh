@@ -22,7 +22,7 @@ run() {
   valgrind --tool=callgrind --callgrind-out-file="$2" "$KIZUNA" --port "$port" \
     --dir "$WORK/dir" --appendonly no --save '' >"$WORK/log" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do redis-cli -p "$port" PING >/dev/null 2>&1 && break; sleep 0.1; done
+  wait_ping "$port"
   redis-cli -p "$port" RULE.SET view ACTION view POINTS product 3 lifestyle 5 >/dev/null
   redis-benchmark -p "$port" -c 50 -n "$1" -P 16 -r 1000000 EVENT cust:__rand_int__ view \
     >/dev/null 2>&1

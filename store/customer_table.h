@@ -19,14 +19,13 @@
 #include "store/huge_pages.h"
 #include "store/incremental_hash_set.h"
 #include "store/mapped_vector.h"
+#include "store/strings.h"  // HashBytes
 
 namespace kizuna::store {
 
 using CustomerIndex = uint32_t;
 inline constexpr CustomerIndex kNoCustomer = UINT32_MAX;
 inline constexpr size_t kMaxCustomerIdLen = 256;
-
-uint64_t HashBytes(std::string_view s);  // XXH3_64bits
 
 class CustomerTable {
  public:

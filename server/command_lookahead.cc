@@ -1,15 +1,29 @@
 #include "server/command_lookahead.h"
 
 #include <algorithm>
-
-#include "server/arg_parser.h"
+#include <cstdint>
 
 namespace kizuna::server {
 namespace {
 
+// The bytes of a name of up to 8 bytes in one word, each with bit 5 set. Compared with the
+// folded word of an all-letter name, that matches the name in any case and nothing else: the
+// only bytes that fold onto a lower-case letter are that letter and its capital.
+constexpr uint64_t FoldedWord(std::string_view s) {
+  uint64_t w = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    w |= uint64_t{static_cast<unsigned char>(s[i]) | 0x20u} << (8 * i);
+  }
+  return w;
+}
+
+// Asked of every peeked command; three case-insensitive compares cost 80 instructions.
 bool ReadsCustomer(std::string_view name) {
-  return EqualsIgnoreCase(name, "EVENT") || EqualsIgnoreCase(name, "SCORE") ||
-         EqualsIgnoreCase(name, "CUSTOMER");
+  if (name.size() == 5) {
+    uint64_t w = FoldedWord(name);
+    return w == FoldedWord("EVENT") || w == FoldedWord("SCORE");
+  }
+  return name.size() == 8 && FoldedWord(name) == FoldedWord("CUSTOMER");
 }
 
 }  // namespace

@@ -46,6 +46,23 @@ TEST(CommandLookahead, FollowsTheParserOneCommandAtATime) {
   }
 }
 
+TEST(CommandLookahead, KnowsTheCustomerCommandsInAnyCaseAndNothingElse) {
+  RequestParser parser;
+  CommandLookahead lookahead;
+  // Names that begin alike, longer or shorter, or one byte off: "EVEN\x14" differs from
+  // "EVENT" in bit 6 of its last byte (a case fold that cleared bit 6 too would match it).
+  Receive(parser, Multibulk({"PING", "x"}) + Multibulk({"eVeNt", "c1", "view"}) +
+                      Multibulk({"SCORe", "c2"}) + Multibulk({"cUSTOMEr", "c3"}) +
+                      Multibulk({"EVENS", "a"}) + Multibulk({std::string("EVEN\x14"), "b"}) +
+                      Multibulk({"SCORES", "c"}) + Multibulk({"SCOR", "d"}) +
+                      Multibulk({"CUSTOMERS", "e"}) + Multibulk({"CUSTOMEX", "f"}));
+  for (const char* e :
+       {"c1/r c2/r c3/r ", "c2/r c3/r a ", "c3/r a b ", "a b c ", "b c d ", "c d e ", "d e f "}) {
+    ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+    EXPECT_EQ(Shown(lookahead.Advance(parser)), e) << parser.args()[1];
+  }
+}
+
 TEST(CommandLookahead, StopsWhereAPeekStopsAndGoesOnOnceItCan) {
   RequestParser parser;
   CommandLookahead lookahead;

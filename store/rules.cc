@@ -51,8 +51,12 @@ std::string ItemPattern::ToString() const {
 }
 
 ActionId ActionTable::Find(std::string_view name) const {
+  // Events come in runs of one action: the last one found is checked before hashing.
+  if (last_found_ != kNoAction && actions_[last_found_].name == name) return last_found_;
   auto it = ids_.find(name);
-  return it == ids_.end() ? kNoAction : it->second;
+  if (it == ids_.end()) return kNoAction;
+  last_found_ = it->second;
+  return it->second;
 }
 
 ActionId ActionTable::Intern(std::string_view name) {

@@ -117,6 +117,8 @@ class ActionTable {
  private:
   std::vector<Action> actions_;
   absl::flat_hash_map<std::string, ActionId, StringHash, StringEq> ids_;
+  // What Find returned last (actions are never removed, so an id stays right for its name).
+  mutable ActionId last_found_ = kNoAction;
   struct Pair {
     ActionId action = kNoAction;
     uint32_t refs = 0;

@@ -68,6 +68,26 @@ TEST(RuleSetTest, ReplaceAndDelete) {
   EXPECT_EQ(rules.size(), 0u);
 }
 
+// Find checks the name it found last before hashing: a run of one name, a switch, names
+// that share the last one's prefix, and the empty name (action 0's) must all be answered
+// by name.
+TEST(ActionTableTest, FindAnswersByNameWhateverItFoundLast) {
+  ActionTable actions;
+  ActionId view = actions.Intern("view");
+  ActionId visit = actions.Intern("visit");
+  EXPECT_EQ(actions.Find("view"), view);
+  EXPECT_EQ(actions.Find("view"), view);
+  EXPECT_EQ(actions.Find("visit"), visit);
+  EXPECT_EQ(actions.Find("vie"), kNoAction);
+  EXPECT_EQ(actions.Find("views"), kNoAction);
+  EXPECT_EQ(actions.Find("visit"), visit);
+  EXPECT_EQ(actions.Find(""), kNoAction);
+  EXPECT_EQ(actions.Find("view"), view);
+  ActionId buy = actions.Intern("buy");  // interned after a find: ids stay
+  EXPECT_EQ(actions.Find("buy"), buy);
+  EXPECT_EQ(actions.Find("view"), view);
+}
+
 TEST(ActionTableTest, TrackedPairsAreReferenceCounted) {
   ActionTable actions;
   ActionId v = actions.Intern("view");

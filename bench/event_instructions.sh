@@ -5,6 +5,7 @@
 # EVENTs measures start-up and shutdown, which is subtracted. Prints the total per EVENT and
 # the TOP functions by instructions per EVENT (their start-up share not subtracted).
 #   bench/event_instructions.sh [kizuna-server] [N] [TOP]
+# KEEP=FILE keeps the full run's callgrind output, for `callgrind_annotate --tree=caller FILE`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KIZUNA=${1:-build/server/kizuna-server}
@@ -12,7 +13,7 @@ N=${2:-200000}
 TOP=${3:-25}
 source bench/lib.sh
 WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${KEEP:-}" ] && cp "$WORK/full.out" "$KEEP"; rm -rf "$WORK"' EXIT
 
 # run REQUESTS OUT: one server under callgrind, REQUESTS EVENTs, then SHUTDOWN NOSAVE.
 run() {

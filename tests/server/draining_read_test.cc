@@ -1,0 +1,110 @@
+// DrainingRead on real loopback sockets: a short read marks the socket drained, so what must
+// hold is that no data is lost or left waiting. A read after a short one completes when the
+// next bytes arrive, not before and not never; a read that fills its buffer is followed by
+// one that finds the rest at once; the end of the stream still ends a read.
+#include "server/draining_read.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+
+namespace kizuna::server {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+class DrainingReadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    tcp::acceptor acceptor(io_, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    client_.connect(acceptor.local_endpoint());
+    acceptor.accept(server_);
+  }
+
+  // Starts a read of up to `size` bytes into buf_; the result lands in done_.
+  void StartRead(size_t size) {
+    done_.reset();
+    server_.async_read_some(ReadBuffer(std::span<char>(buf_.data(), size)),
+                            [this](const boost::system::error_code& ec, size_t n) {
+                              done_ = Result{ec, std::string(buf_.data(), n)};
+                            });
+  }
+  // Runs the loop until the read completes (or 2 s pass: a lost wake-up).
+  void RunUntilDone() {
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!done_ && std::chrono::steady_clock::now() < until) {
+      io_.restart();
+      io_.run_one_for(std::chrono::milliseconds(10));
+    }
+  }
+  void Send(const std::string& bytes) { asio::write(client_, asio::buffer(bytes)); }
+
+  struct Result {
+    boost::system::error_code ec;
+    std::string bytes;
+  };
+  asio::io_context io_;
+  tcp::socket client_{io_};
+  tcp::socket server_{io_};
+  std::array<char, 64> buf_{};
+  std::optional<Result> done_;
+};
+
+TEST_F(DrainingReadTest, AReadAfterAShortOneWaitsForTheNextBytesAndGetsThem) {
+  Send("abc");
+  StartRead(64);
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  EXPECT_EQ(done_->bytes, "abc");
+  for (std::string next : {"de", "fghij", "k"}) {
+    StartRead(64);
+    io_.restart();
+    io_.poll();
+    EXPECT_FALSE(done_) << "completed with no data sent";
+    Send(next);
+    RunUntilDone();
+    ASSERT_TRUE(done_) << "the read of '" << next << "' never completed";
+    EXPECT_FALSE(done_->ec);
+    EXPECT_EQ(done_->bytes, next);
+  }
+}
+
+TEST_F(DrainingReadTest, AReadThatFillsItsBufferIsFollowedByTheRestAtOnce) {
+  std::string sent(100, 'x');
+  for (size_t i = 0; i < sent.size(); ++i) sent[i] = static_cast<char>('a' + i % 26);
+  Send(sent);
+  std::string got;
+  StartRead(40);
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  got += done_->bytes;
+  while (got.size() < sent.size()) {
+    StartRead(40);
+    RunUntilDone();
+    ASSERT_TRUE(done_) << "stopped after " << got.size() << " bytes";
+    got += done_->bytes;
+  }
+  EXPECT_EQ(got, sent);
+}
+
+TEST_F(DrainingReadTest, TheEndOfTheStreamEndsAWaitingRead) {
+  Send("last");
+  StartRead(64);
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  StartRead(64);
+  client_.close();
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  EXPECT_EQ(done_->ec, asio::error::eof);
+}
+
+}  // namespace
+}  // namespace kizuna::server

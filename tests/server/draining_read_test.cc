@@ -13,6 +13,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 namespace kizuna::server {
 namespace {
@@ -56,6 +57,14 @@ class DrainingReadTest : public ::testing::Test {
   std::array<char, 64> buf_{};
   std::optional<Result> done_;
 };
+
+// The hook is compiled for one Boost only (its internals); this says when another Boost
+// leaves sessions on asio's own reads, so that the hook gets checked against the new internals.
+TEST(DrainingRead, IsInUseWithThisBoost) {
+  char room[8];
+  EXPECT_TRUE((std::is_same_v<decltype(ReadBuffer(std::span<char>(room))), DrainingRead>))
+      << "Boost " << BOOST_LIB_VERSION << ": plain reads are asio's own (see draining_read.h)";
+}
 
 TEST_F(DrainingReadTest, AReadAfterAShortOneWaitsForTheNextBytesAndGetsThem) {
   Send("abc");

@@ -4,7 +4,9 @@
 // one that finds the rest at once; the end of the stream still ends a read.
 #include "server/draining_read.h"
 
+#include <dlfcn.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
 #include <array>
 #include <boost/asio/io_context.hpp>
@@ -14,6 +16,18 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+
+// Every recv of this test binary (asio's reads call ::recv) is counted, so that a test can
+// tell whether a read was tried before the reactor reported data.
+namespace {
+int recv_calls = 0;
+}  // namespace
+extern "C" ssize_t recv(int fd, void* buf, size_t n, int flags) {
+  using Recv = ssize_t (*)(int, void*, size_t, int);
+  static const auto real = reinterpret_cast<Recv>(dlsym(RTLD_NEXT, "recv"));
+  ++recv_calls;
+  return real(fd, buf, n, flags);
+}
 
 namespace kizuna::server {
 namespace {
@@ -83,6 +97,25 @@ TEST_F(DrainingReadTest, AReadAfterAShortOneWaitsForTheNextBytesAndGetsThem) {
     EXPECT_FALSE(done_->ec);
     EXPECT_EQ(done_->bytes, next);
   }
+}
+
+// The point of the hook: after a short read, the next read makes no recv of its own (asio's
+// would, and fail with EAGAIN); the one recv comes once the data is there.
+TEST_F(DrainingReadTest, AReadAfterAShortOneMakesNoRecvUntilDataArrives) {
+  Send("abc");
+  StartRead(64);
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  const int before = recv_calls;
+  StartRead(64);
+  io_.restart();
+  io_.poll();
+  EXPECT_EQ(recv_calls, before) << "a recv was tried with no data reported";
+  Send("de");
+  RunUntilDone();
+  ASSERT_TRUE(done_);
+  EXPECT_EQ(done_->bytes, "de");
+  EXPECT_EQ(recv_calls, before + 1);
 }
 
 TEST_F(DrainingReadTest, AReadThatFillsItsBufferIsFollowedByTheRestAtOnce) {

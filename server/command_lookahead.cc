@@ -17,13 +17,17 @@ constexpr uint64_t FoldedWord(std::string_view s) {
   return w;
 }
 
+constexpr uint64_t kEvent = FoldedWord("EVENT");
+constexpr uint64_t kScore = FoldedWord("SCORE");
+constexpr uint64_t kCustomer = FoldedWord("CUSTOMER");
+
 // Asked of every peeked command; three case-insensitive compares cost 80 instructions.
 bool ReadsCustomer(std::string_view name) {
   if (name.size() == 5) {
     uint64_t w = FoldedWord(name);
-    return w == FoldedWord("EVENT") || w == FoldedWord("SCORE");
+    return w == kEvent || w == kScore;
   }
-  return name.size() == 8 && FoldedWord(name) == FoldedWord("CUSTOMER");
+  return name.size() == 8 && FoldedWord(name) == kCustomer;
 }
 
 }  // namespace

@@ -87,7 +87,9 @@ class RequestParser {
   // consuming or checking them (Next does that): for i < n, names[i] and keys[i] are the first
   // two arguments of the i-th next command. Returns how many were found: it stops at the first
   // command that is incomplete, inline, has fewer than two or more than kPeekMaxArgs arguments,
-  // or is malformed. For prefetching what those commands will read (pipelining).
+  // or is malformed. For prefetching what those commands will read (pipelining). The server
+  // peeks with PeekAt (through CommandLookahead); the tests and the fuzzer hold both to this
+  // whole look.
   static constexpr size_t kPeekMaxArgs = 32;
   size_t Peek(size_t n, std::string_view* names, std::string_view* keys) const;
   // The same look, one command at a time, for a caller that keeps what it has already

@@ -141,19 +141,29 @@ RequestParser::Line RequestParser::ReadHeaderLineSlow(int64_t* value, size_t* ne
 
 namespace {
 
-// Reads "<type><decimal>\r\n" at *p (before end); advances *p past it.
-bool PeekLength(const char* buf, size_t* p, size_t end, char type, size_t* value) {
-  size_t at = *p;
-  if (at >= end || buf[at] != type) return false;
-  ++at;
-  size_t v = 0, digits = 0;
-  while (at < end && buf[at] >= '0' && buf[at] <= '9') {
-    if (++digits > 9) return false;  // no peeked command is that big
-    v = v * 10 + static_cast<size_t>(buf[at] - '0');
-    ++at;
+constexpr size_t kWholeMaxArgs = 16;  // EVENT with every option has 12
+
+// Reads "<type><1 to 10 digits, no leading zero, or 0 alone>\r\n" at *p (before end), a
+// length line the general path accepts as it is; advances *p past it. The one reader of
+// lengths for Peek and ParseWholeCommand.
+bool ReadShortLength(const char* buf, size_t* p, size_t end, char type, size_t* value) {
+  const char* line = buf + *p;
+  const size_t avail = end - *p;
+  if (avail < 4 || line[0] != type) return false;
+  size_t v = static_cast<unsigned char>(line[1] - '0');
+  if (v > 9) return false;
+  size_t cr = 2;
+  if (v != 0) {
+    const size_t digits_end = std::min<size_t>(avail, 11);
+    while (cr < digits_end) {
+      const size_t d = static_cast<unsigned char>(line[cr] - '0');
+      if (d > 9) break;
+      v = v * 10 + d;
+      ++cr;
+    }
   }
-  if (digits == 0 || end - at < 2 || buf[at] != '\r' || buf[at + 1] != '\n') return false;
-  *p = at + 2;
+  if (cr + 2 > avail || line[cr] != '\r' || line[cr + 1] != '\n') return false;
+  *p += cr + 2;
   *value = v;
   return true;
 }
@@ -173,13 +183,13 @@ bool RequestParser::PeekAt(size_t* at, std::string_view* name, std::string_view*
   const char* buf = buf_.get();
   size_t p = *at;
   size_t count = 0;
-  if (!PeekLength(buf, &p, end_, '*', &count) || count < 2 || count > kPeekMaxArgs) {
+  if (!ReadShortLength(buf, &p, end_, '*', &count) || count < 2 || count > kPeekMaxArgs) {
     return false;
   }
   std::string_view first, second;
   for (size_t i = 0; i < count; ++i) {
     size_t len = 0;
-    if (!PeekLength(buf, &p, end_, '$', &len) || end_ - p < len + 2) return false;
+    if (!ReadShortLength(buf, &p, end_, '$', &len) || end_ - p < len + 2) return false;
     if (i == 0) first = std::string_view(buf + p, len);
     if (i == 1) second = std::string_view(buf + p, len);
     p += len + 2;
@@ -190,11 +200,49 @@ bool RequestParser::PeekAt(size_t* at, std::string_view* name, std::string_view*
   return true;
 }
 
+bool RequestParser::ParseWholeCommand() {
+  // Header lines here are at most 13 bytes; a smaller line limit is the general path's to check.
+  if (limits_.max_inline_len < 13) return false;
+  const char* buf = buf_.get();
+  size_t p = pos_;
+  size_t count = 0;
+  if (!ReadShortLength(buf, &p, end_, '*', &count) || count == 0 || count > kWholeMaxArgs) {
+    return false;
+  }
+  if (static_cast<int64_t>(count) > limits_.max_multibulk_len ||
+      (limits_.unauthenticated && static_cast<int64_t>(count) > kUnauthMaxArgs)) {
+    return false;
+  }
+  const int64_t max_len = limits_.unauthenticated ? std::min(limits_.max_bulk_len, kUnauthMaxBulk)
+                                                  : limits_.max_bulk_len;
+  struct Arg {
+    const char* data;
+    size_t size;
+  } found[kWholeMaxArgs];  // no initializer: set below before use
+  for (size_t i = 0; i < count; ++i) {
+    size_t len = 0;
+    if (!ReadShortLength(buf, &p, end_, '$', &len) || static_cast<int64_t>(len) > max_len ||
+        end_ - p < len + 2 || buf[p + len] != '\r' || buf[p + len + 1] != '\n') {
+      return false;
+    }
+    found[i] = {buf + p, len};
+    p += len + 2;
+  }
+  // The general path checks the query buffer limit at each bulk header; the last check, on
+  // the whole command, is the one that decides.
+  if (p - pos_ > limits_.max_query_buffer) return false;
+  args_.clear();
+  for (size_t i = 0; i < count; ++i) args_.emplace_back(found[i].data, found[i].size);
+  pos_ = p;
+  return true;
+}
+
 RequestParser::Status RequestParser::Next() {
   if (failed_) return Status::kError;
   while (true) {
     if (multibulk_remaining_ == 0) {
       if (pos_ == end_) return Status::kNeedMore;
+      if (ParseWholeCommand()) return Status::kCommand;
       if (buf_[pos_] != '*') {
         Status st = ParseInline();
         if (st == Status::kCommand && args_.empty()) continue;  // blank line: skipped

@@ -116,6 +116,10 @@ class RequestParser {
   // Outcome of reading a "*N\r\n" or "$N\r\n" header line at pos_.
   enum class Line { kOk, kInvalid, kIncomplete, kTooLong };
 
+  // A multibulk command wholly in the buffer, with small counts and lengths: parsed in one
+  // pass into args_. False (nothing changed) for anything else, which Next's general path then
+  // parses or rejects: this only spares the common command the general path's state.
+  bool ParseWholeCommand();
   Status ParseMultibulk();
   Status ParseInline();
   Line ReadHeaderLine(int64_t* value, size_t* next);

@@ -162,5 +162,52 @@ TEST(RequestParserErrors, QueryBufferLimit) {
   EXPECT_EQ(Feed("*1\r\n$400000\r\n" + std::string(200000, 'x'), {16384}, big).error, e);
 }
 
+// A command that arrives whole is parsed in one pass (ParseWholeCommand); one arriving in pieces
+// by the general path. At each limit, a whole command just inside it and one just past it must
+// come out as the pieces do.
+TEST(RequestParserErrors, WholeCommandsAtEachLimit) {
+  auto command = [](size_t args, size_t bulk) {
+    std::string out = "*" + std::to_string(args) + "\r\n";
+    for (size_t i = 0; i < args; ++i) {
+      out += "$" + std::to_string(bulk) + "\r\n" + std::string(bulk, 'x') + "\r\n";
+    }
+    return out;
+  };
+  auto expect = [](const std::string& input, size_t commands, const std::string& error,
+                   const ParserLimits& limits) {
+    SCOPED_TRACE(input.substr(0, 12));
+    for (const auto& out : {FeedWhole(input, limits), Feed(input, {1}, limits),
+                            Feed(input, {input.size() / 2, 4096}, limits)}) {
+      EXPECT_EQ(out.commands.size(), commands);
+      EXPECT_EQ(out.error, error);
+    }
+  };
+  ParserLimits unauth;
+  unauth.unauthenticated = true;
+  expect(command(10, 1), 1, "", unauth);
+  expect(command(11, 1), 0, "Protocol error: unauthenticated multibulk length", unauth);
+  expect(command(1, 16384), 1, "", unauth);
+  expect(command(1, 16385), 0, "Protocol error: unauthenticated bulk length", unauth);
+  ParserLimits small;
+  small.max_bulk_len = 8;
+  small.max_multibulk_len = 3;
+  expect(command(3, 8), 1, "", small);
+  expect(command(1, 9), 0, "Protocol error: invalid bulk length", small);
+  expect(command(4, 1), 0, "Protocol error: invalid multibulk length", small);
+  ParserLimits buffer;
+  buffer.max_query_buffer = 4 + 3 * 10;  // "*3", then three of "$4" and 4 bytes
+  expect(command(3, 4), 1, "", buffer);
+  expect(command(3, 5), 0, "Protocol error: client query buffer limit reached", buffer);
+  ParserLimits short_lines;
+  short_lines.max_inline_len = 2;  // "$4" fits, "$10" does not
+  expect(command(1, 4), 1, "", short_lines);
+  expect(command(1, 10), 0, "Protocol error: too big bulk count string", short_lines);
+  // More arguments than the one pass takes, and lengths it leaves to the general path.
+  ExpectSameAtEverySplit(command(17, 1), {Command(17, "x")});
+  ExpectErrors({{"*1\r\n$04\r\nPING\r\n", "Protocol error: invalid bulk length"},
+                {"*01\r\n$4\r\nPING\r\n", "Protocol error: invalid multibulk length"},
+                {"*1\r\n$4\r\nPINGx\r\n", "Protocol error: expected '\\r\\n' after bulk data"}});
+}
+
 }  // namespace
 }  // namespace kizuna::protocol

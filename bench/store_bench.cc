@@ -1,6 +1,7 @@
-// Scoring core benchmarks: rule matching, one EVENT applied in-process, decay math, and
-// TOP 10 / RANK over 1,000,000 customers. The 1M-customer store is built once (each customer
-// gets view, purchase and visit under the example rules) and shared.
+// Scoring core benchmarks: rule matching, one EVENT applied in-process (to a known or a new
+// customer), decay math, and TOP 10 / RANK over 1,000,000 customers. The 1M-customer store
+// is built once (each customer gets view, purchase and visit under the example
+// rules) and shared.
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -122,6 +123,29 @@ void BM_EventExistingCustomer(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_EventExistingCustomer);
+
+// One EVENT ("view") on a new customer, the store growing from empty to 1M: the customer
+// table grows and every leaderboard takes an entry (blocks fill and split). Ids arrive in
+// random order, as redis-benchmark's -r sends them.
+void BM_EventNewCustomer(benchmark::State& state) {
+  std::vector<std::string> ids;
+  ids.reserve(kCustomers);
+  for (int i = 0; i < kCustomers; ++i) ids.push_back(CustomerId(i));
+  std::shuffle(ids.begin(), ids.end(), std::mt19937(3));
+  ManualClock clock{kT0};
+  Store store{&clock};
+  DefaultRules(&store);
+  size_t next = 0;
+  for (auto _ : state) {
+    EventInput in;
+    in.customer = ids[next++];
+    in.action = "view";
+    in.ts = kT0;
+    auto r = store.ApplyEvent(in, kT0);
+    benchmark::DoNotOptimize(r);
+  }
+}
+BENCHMARK(BM_EventNewCustomer)->Iterations(kCustomers);
 
 // Same with a decaying category (keys normalised to the epoch).
 void BM_EventWithDecay(benchmark::State& state) {

@@ -184,18 +184,55 @@ void OrderIndex::OfferFront(size_t ci, size_t bi, const Probe& p) {
 void OrderIndex::Split(size_t ci, size_t bi) {
   Probe probes[kMaxBlock];
   const size_t n = FetchProbes(BlockAt(ci, bi), probes);
-  // Halves, unless the entry that filled the block (the last one) is among its first or last
-  // eighth: then inserts are likely sequential there (new ids in increasing order, all at one
-  // score), and the block keeps seven eighths so that the blocks left behind stay full.
-  const Probe& added = probes[n - 1];
-  size_t rank = 0;
-  for (size_t i = 0; i + 1 < n; ++i) rank += Before(probes[i], added);
+  // The entry that filled the block (the last one) among its first or last eighth: inserts
+  // are likely sequential there (new ids in increasing order, all at one score), and the block
+  // keeps seven eighths so that the blocks left behind stay full.
+  bool before[kMaxBlock];  // before[i]: probes[i] is ordered before the pivot
   const size_t eighth = n / 8;
-  const size_t half = rank < eighth ? eighth : rank >= n - eighth ? n - eighth : n / 2;
-  std::nth_element(probes, probes + half, probes + n,
-                   [this](const Probe& a, const Probe& b) { return Before(a, b); });
+  size_t pivot = n - 1;
+  size_t rank = RankOf(probes, n, pivot, before);
+  if (rank < eighth || rank >= n - eighth)
+    return SplitAt(ci, bi, probes, n, rank < eighth ? eighth : n - eighth);
+  // Otherwise an entry whose rank is in the middle half splits the block in one pass over the
+  // compares that ranked it, where a median (nth_element) took several. A random insert is
+  // such a pivot half the time; two more entries are tried before the median.
+  for (size_t next : {size_t{0}, n / 2}) {
+    if (rank >= n / 4 && rank < n - n / 4) break;
+    pivot = next;
+    rank = RankOf(probes, n, pivot, before);
+  }
+  if (rank < n / 4 || rank >= n - n / 4) return SplitAt(ci, bi, probes, n, n / 2);
   // The new block lands right after this one, in the same chunk (AddBlockAfter keeps them
   // together when the chunk splits), so the chunk's entry count does not change.
+  auto [nci, nbi] = AddBlockAfter(ci, bi, RoomFor(n - rank));
+  Block& left = BlockAt(nci, nbi - 1);
+  Block& right = BlockAt(nci, nbi);
+  size_t l = 0, r = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (before[i]) {
+      left.items[l++] = probes[i].c;
+    } else {
+      right.items[r++] = probes[i].c;
+    }
+  }
+  right.size = static_cast<uint16_t>(r);
+  SetFront(nci, nbi, probes[pivot]);  // the right part's minimum: nothing there is before it
+  left.size = static_cast<uint16_t>(l);
+  Resize(left, RoomFor(l));
+}
+
+size_t OrderIndex::RankOf(const Probe* probes, size_t n, size_t pivot, bool* before) const {
+  size_t rank = 0;
+  for (size_t i = 0; i < n; ++i) {
+    before[i] = Before(probes[i], probes[pivot]);  // false for the pivot itself
+    rank += before[i];
+  }
+  return rank;
+}
+
+void OrderIndex::SplitAt(size_t ci, size_t bi, Probe* probes, size_t n, size_t half) {
+  std::nth_element(probes, probes + half, probes + n,
+                   [this](const Probe& a, const Probe& b) { return Before(a, b); });
   auto [nci, nbi] = AddBlockAfter(ci, bi, RoomFor(n - half));
   Block& left = BlockAt(nci, nbi - 1);
   Block& right = BlockAt(nci, nbi);

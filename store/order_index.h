@@ -226,8 +226,14 @@ class OrderIndex {
   bool EraseAt(size_t ci, size_t bi, size_t pos);
   // Position of c in block f, or its size.
   static size_t Find(const Block& f, uint32_t c);
-  // Splits full block bi of chunk ci around its median.
+  // Splits full block bi of chunk ci in two: around an entry whose rank is in the middle half,
+  // or at a fixed rank (SplitAt).
   void Split(size_t ci, size_t bi);
+  // How many of probes[0, n) are before probes[pivot]; before[i] says which.
+  size_t RankOf(const Probe* probes, size_t n, size_t pivot, bool* before) const;
+  // Splits block bi of chunk ci, whose entries' probes are probes[0, n), so that the first
+  // `half` in index order stay.
+  void SplitAt(size_t ci, size_t bi, Probe* probes, size_t n, size_t half);
   // Gives f a new array of cap slots (>= f.size), its entries copied.
   static void Resize(Block& f, size_t cap);
   // Moves count block slots (keys and blocks) from `from` at first to `to` at at; may overlap.

@@ -49,12 +49,11 @@ uint64_t CommandTimer::Now() const {
   return SteadyNanos();
 }
 
-int64_t CommandTimer::MicrosSince(uint64_t start) const {
-  uint64_t now = Now();
-  if (now < start) return 0;
+int64_t CommandTimer::MicrosBetween(uint64_t start, uint64_t end) const {
+  if (end < start) return 0;
   if (ticks_per_us_ > 0)
-    return static_cast<int64_t>(static_cast<double>(now - start) / ticks_per_us_);
-  return static_cast<int64_t>((now - start) / 1000);
+    return static_cast<int64_t>(static_cast<double>(end - start) / ticks_per_us_);
+  return static_cast<int64_t>((end - start) / 1000);
 }
 
 }  // namespace kizuna::server

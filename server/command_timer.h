@@ -19,7 +19,9 @@ class CommandTimer {
   // An opaque reading; only MicrosSince gives it a meaning.
   uint64_t Now() const;
   // Whole microseconds from `start` (a Now() reading) to now.
-  int64_t MicrosSince(uint64_t start) const;
+  int64_t MicrosSince(uint64_t start) const { return MicrosBetween(start, Now()); }
+  // Whole microseconds between two Now() readings (0 if `end` is the earlier).
+  int64_t MicrosBetween(uint64_t start, uint64_t end) const;
   bool uses_tsc() const { return ticks_per_us_ > 0; }
 
  private:

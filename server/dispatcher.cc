@@ -59,7 +59,7 @@ protocol::ReplyBuffer& MutedBuffer() {
 }  // namespace
 
 void ExecuteCommand(Server& server, Session& session, std::span<const std::string_view> args,
-                    protocol::ReplyBuffer& out) {
+                    protocol::ReplyBuffer& out, CommandRun* run) {
   ClientInfo& client = session.info();
   using ReplyMode = ClientInfo::ReplyMode;
   if (client.reply_mode == ReplyMode::kSkipNext) client.reply_mode = ReplyMode::kSkipThis;
@@ -122,15 +122,19 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
 
   client.last_command = entry->full_name;
   const CommandTimer& timer = server.command_timer();
-  uint64_t start = timer.Now();
+  const uint64_t start = run && run->started ? run->last_end : timer.Now();
   CommandContext ctx{args, writer, session, server};
   spec.handler(ctx);
-  int64_t micros = timer.MicrosSince(start);
 
   bool failed = target.size() > mark && target.data()[mark] == '-';
   if (write && !failed && !ctx.logged && !client.replaying) server.persistence().Append(args);
   // Timers this write made due fire before it replies (and again, identically, on replay).
   if (write && !failed) server.timer_driver().FireAfterWrite();
+  // The command's time includes its log record and the timers it fired: all it made the
+  // server do before the next command.
+  const uint64_t end = timer.Now();
+  const int64_t micros = timer.MicrosBetween(start, end);
+  if (run) *run = {end, true};
 
   ++entry->stats.calls;
   entry->stats.usec += static_cast<uint64_t>(micros);

@@ -223,6 +223,7 @@ bool Session::CloseIfOverOutputLimit() {
 void Session::ProcessInput() {
   // Stops early when the client's unsent replies pass the flow-control limit; the rest of
   // the buffered commands run once the output drains (OnWrite).
+  CommandRun run;
   while (!closing() && !blocked_ && pending_output() <= kMaxPendingOutput) {
     protocol::RequestParser::Status st = parser_.Next();
     if (st == protocol::RequestParser::Status::kNeedMore) return;
@@ -234,7 +235,7 @@ void Session::ProcessInput() {
       return;
     }
     PrefetchAhead();
-    ExecuteCommand(server_, *this, parser_.args(), out_);
+    ExecuteCommand(server_, *this, parser_.args(), out_, &run);
   }
 }
 

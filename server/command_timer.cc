@@ -1,5 +1,6 @@
 #include "server/command_timer.h"
 
+#include <algorithm>
 #include <chrono>
 
 #if defined(__x86_64__)
@@ -47,6 +48,21 @@ uint64_t CommandTimer::Now() const {
   if (ticks_per_us_ > 0) return __rdtsc();
 #endif
   return SteadyNanos();
+}
+
+int64_t CommandTimer::WallMsAt(uint64_t reading) {
+  const double ticks_per_ns = ticks_per_us_ > 0 ? ticks_per_us_ / 1000 : 1;
+  const auto resync_ticks = static_cast<uint64_t>(ticks_per_ns * 1'000'000);
+  if (synced_ns_ < 0 || reading < synced_reading_ || reading - synced_reading_ >= resync_ticks) {
+    synced_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+    synced_reading_ = reading;
+  }
+  const auto ns = synced_ns_ + static_cast<int64_t>(static_cast<double>(reading - synced_reading_) /
+                                                    ticks_per_ns);
+  last_ms_ = std::max(last_ms_, ns / 1'000'000);
+  return last_ms_;
 }
 
 int64_t CommandTimer::MicrosBetween(uint64_t start, uint64_t end) const {

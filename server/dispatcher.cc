@@ -121,8 +121,14 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   }
 
   client.last_command = entry->full_name;
-  const CommandTimer& timer = server.command_timer();
+  CommandTimer& timer = server.command_timer();
   const uint64_t start = run && run->started ? run->last_end : timer.Now();
+  // A command sees one time, the time it started (Redis's command time snapshot): its
+  // default TS, decay, the time in its log record and the timers due after it. On the real
+  // clock it comes from the start reading; replay and the init file have pinned their own.
+  store::PinnableClock& clock = server.pinnable_clock();
+  const bool snapshot = !clock.pinned() && !clock.is_manual();
+  if (snapshot) clock.Pin(timer.WallMsAt(start));
   CommandContext ctx{args, writer, session, server};
   spec.handler(ctx);
 
@@ -130,6 +136,7 @@ void ExecuteCommand(Server& server, Session& session, std::span<const std::strin
   if (write && !failed && !ctx.logged && !client.replaying) server.persistence().Append(args);
   // Timers this write made due fire before it replies (and again, identically, on replay).
   if (write && !failed) server.timer_driver().FireAfterWrite();
+  if (snapshot) clock.Unpin();
   // The command's time includes its log record and the timers it fired: all it made the
   // server do before the next command.
   const uint64_t end = timer.Now();

@@ -95,7 +95,7 @@ class Server {
   // Clients waiting in XREAD/XREADGROUP BLOCK.
   BlockedReaders& blocked_readers() { return blocked_readers_; }
   ReplyBatch& reply_batch() { return reply_batch_; }
-  const CommandTimer& command_timer() const { return command_timer_; }
+  CommandTimer& command_timer() { return command_timer_; }
   ServerStats& stats() { return stats_; }
   const std::string& run_id() const { return run_id_; }
   int64_t start_time_ms() const { return start_time_ms_; }

@@ -54,6 +54,7 @@ class PinnableClock final : public Clock {
     pinned_at_ = t;
   }
   void Unpin() { pinned_ = false; }
+  bool pinned() const { return pinned_; }
 
  private:
   const Clock* base_;

@@ -3,6 +3,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 
 import pytest
 
@@ -206,6 +207,32 @@ def test_real_clock_cannot_be_moved(make_server):
     now = s.cmd("DEBUG", "CLOCK", "GET")
     assert abs(now - int(s.cmd("TIME")[0]) * 1000) < 5000
     assert isinstance(s.cmd("DEBUG", "CLOCK", "ADVANCE", "1d"), resp.Error)
+
+
+def test_real_clock_commands_see_the_time_they_ran(make_server):
+    # On the real clock a command's time is scaled from its time-stamp counter reading between
+    # system clock reads (CommandTimer::WallMsAt): it must agree with this machine's clock to
+    # the millisecond, and never go back, over pipelined reads and single commands alike.
+    s = make_server(flags=["--appendonly", "no"])
+    conn = s.raw()
+    last = 0
+    for i in range(300):
+        before = time.time_ns() // 1_000_000
+        if i % 2:
+            conn.send(resp.encode("TIME") * 8)
+            times = [conn.read_reply() for _ in range(8)]
+        else:
+            times = [conn.command("TIME")]
+        assert conn.command("EVENT", f"c{i}", "view") == b"0"
+        customer = conn.command("CUSTOMER", f"c{i}")
+        after = time.time_ns() // 1_000_000
+        for secs, usecs in times:
+            ms = int(secs) * 1000 + int(usecs) // 1000
+            assert before - 1 <= ms <= after + 1 and ms >= last, (before, ms, after, last)
+            last = ms
+        seen = dict(zip(customer[::2], customer[1::2]))[b"last_seen"]
+        assert before - 1 <= seen <= after + 1 and seen >= last, (before, seen, after)
+        last = seen
 
 
 def test_init_file_errors_stop_startup(workdir):

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "store/strings.h"
+
 namespace kizuna::server {
 namespace {
 
@@ -39,18 +41,33 @@ std::span<const CommandLookahead::Command> CommandLookahead::Advance(
     layout_version_ = parser.layout_version();
     count_ = 0;
   }
-  // Forget what the parser has consumed (the command that is about to run, at least).
+  // Forget what the parser has consumed (the command that is about to run, at least), but
+  // keep the entry of the one about to run.
   size_t consumed = 0;
   while (consumed < count_ && ahead_[consumed].end <= start) ++consumed;
+  current_ = consumed > 0 && ahead_[consumed - 1].end == start ? ahead_[consumed - 1] : Command{};
   std::copy(ahead_ + consumed, ahead_ + count_, ahead_);
   count_ -= consumed;
   if (count_ == 0) peek_at_ = start;
 
   std::string_view name, key;
   while (count_ < kDepth && parser.PeekAt(&peek_at_, &name, &key)) {
-    ahead_[count_++] = Command{key, ReadsCustomer(name), peek_at_};
+    const bool reads_customer = ReadsCustomer(name);
+    ahead_[count_++] =
+        Command{key, reads_customer, reads_customer ? store::HashBytes(key) : 0, peek_at_};
   }
   return {ahead_, count_};
+}
+
+std::optional<uint64_t> CommandLookahead::CurrentKeyHash(const protocol::RequestParser& parser,
+                                                         std::string_view key) const {
+  // The same place in the same layout holds the same bytes: the parser moves them only with
+  // a new layout, and never rewrites a multibulk command's.
+  if (!current_.reads_customer || parser.layout_version() != layout_version_ ||
+      key.data() != current_.key.data() || key.size() != current_.key.size()) {
+    return std::nullopt;
+  }
+  return current_.key_hash;
 }
 
 }  // namespace kizuna::server

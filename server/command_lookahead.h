@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -25,6 +26,7 @@ class CommandLookahead {
   struct Command {
     std::string_view key;         // the second argument
     bool reads_customer = false;  // EVENT, SCORE or CUSTOMER: the key is a customer id
+    uint64_t key_hash = 0;        // reads_customer: store::HashBytes(key), for every lookup
     size_t end = 0;               // where the command ends in the parser's buffer
   };
 
@@ -33,8 +35,14 @@ class CommandLookahead {
   // RequestParser::Peek). The views are valid until the parser's buffer moves (its
   // layout_version() changes).
   std::span<const Command> Advance(const protocol::RequestParser& parser);
+  // The hash of the customer id `key` (a view into the parser's buffer) of the command that
+  // the last Advance was called for, when it was peeked and is still where it was; else
+  // nullopt. Spares the command's own lookup a fourth hashing of the id.
+  std::optional<uint64_t> CurrentKeyHash(const protocol::RequestParser& parser,
+                                         std::string_view key) const;
 
  private:
+  Command current_;  // the command the last Advance was called for, if peeked (else no key)
   Command ahead_[kDepth];
   size_t count_ = 0;
   size_t peek_at_ = 0;  // where the next command to peek starts

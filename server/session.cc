@@ -245,7 +245,9 @@ void Session::PrefetchAhead() {
   // with the commands before.
   std::span<const CommandLookahead::Command> ahead = lookahead_.Advance(parser_);
   for (size_t i = 0; i < ahead.size(); ++i) {
-    if (ahead[i].reads_customer) server_.store().PrefetchCustomer(ahead[i].key, i + 1);
+    if (ahead[i].reads_customer) {
+      server_.store().PrefetchCustomer(store::HashedId{ahead[i].key, ahead[i].key_hash}, i + 1);
+    }
   }
 }
 

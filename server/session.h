@@ -19,6 +19,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -94,6 +95,11 @@ class Session : public std::enable_shared_from_this<Session> {
   const ClientInfo& info() const { return info_; }
   const protocol::RequestParser& parser() const { return parser_; }
   CommandTable::Recent& recent_command() { return recent_command_; }
+  // The hash of the running command's customer id `key` when prefetching computed it (the
+  // command came through the lookahead); nullopt otherwise.
+  std::optional<uint64_t> CustomerKeyHash(std::string_view key) const {
+    return lookahead_.CurrentKeyHash(parser_, key);
+  }
   size_t pending_output() const { return out_.size() + writing_.size(); }
   // Enforces client-output-buffer-limit: closes the client (and returns true) when its unsent
   // output is over the hard limit, or over the soft limit for too long.

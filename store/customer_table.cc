@@ -12,15 +12,15 @@ uint64_t HashBytes(std::string_view s) { return XXH3_64bits(s.data(), s.size());
 
 CustomerTable::CustomerTable() : set_(Hash{this}, Eq{this}, size_t{1} << 16, 32) {}
 
-CustomerIndex CustomerTable::Find(std::string_view id) const {
+CustomerIndex CustomerTable::Find(const HashedId& id) const {
   // The probe's control bytes and slots are separate arrays: fetch both at once.
   set_.prefetch(id);
   return set_.Find(id).value_or(kNoCustomer);
 }
 
-size_t CustomerTable::Candidates(std::string_view id, CustomerIndex* out, size_t max) const {
+size_t CustomerTable::Candidates(const HashedId& id, CustomerIndex* out, size_t max) const {
   size_t found = 0;
-  set_.Find(CandidateProbe{id, out, max, &found});
+  set_.Find(CandidateProbe{id.hash, out, max, &found});
   for (size_t i = 0; i < found; ++i) __builtin_prefetch(&offsets_[out[i]]);
   return found;
 }

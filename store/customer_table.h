@@ -27,6 +27,14 @@ using CustomerIndex = uint32_t;
 inline constexpr CustomerIndex kNoCustomer = UINT32_MAX;
 inline constexpr size_t kMaxCustomerIdLen = 256;
 
+// An id with its hash (HashBytes), for callers that look one id up in stages or ahead of time:
+// the id is hashed once, not at every stage.
+struct HashedId {
+  std::string_view id;
+  uint64_t hash;
+  static HashedId Of(std::string_view id) { return {id, HashBytes(id)}; }
+};
+
 class CustomerTable {
  public:
   CustomerTable();
@@ -34,7 +42,8 @@ class CustomerTable {
   CustomerTable& operator=(const CustomerTable&) = delete;
 
   // kNoCustomer when unknown.
-  CustomerIndex Find(std::string_view id) const;
+  CustomerIndex Find(std::string_view id) const { return Find(HashedId::Of(id)); }
+  CustomerIndex Find(const HashedId& id) const;
   // Adds a new id (1..256 bytes, not present) and returns its index, reusing freed ones.
   CustomerIndex Insert(std::string_view id);
   void Erase(CustomerIndex c);
@@ -57,12 +66,12 @@ class CustomerTable {
   // False if `c` is out of range or taken.
   bool InsertAt(CustomerIndex c, std::string_view id);
   // Fetches the hash slots `id` would probe, ahead of an InsertAt or Find.
-  void Prefetch(std::string_view id) const { set_.prefetch(id); }
+  void Prefetch(const HashedId& id) const { set_.prefetch(id); }
   // The second step of a lookup ahead of time: reads the hash slots (fetched by Prefetch a
   // while ago), and for the customers whose slots match 7 bits of the hash (the one with this
   // id, if any, and another ~1 time in 10) starts loading their id offsets. Writes up to
   // `max` of them to out, in probe order, without reading any id; returns how many.
-  size_t Candidates(std::string_view id, CustomerIndex* out, size_t max) const;
+  size_t Candidates(const HashedId& id, CustomerIndex* out, size_t max) const;
   // The third step: starts loading the id bytes of a candidate (its offset fetched before).
   void PrefetchId(CustomerIndex c) const { __builtin_prefetch(arena_.data() + offsets_[c]); }
 
@@ -75,7 +84,7 @@ class CustomerTable {
   // A lookup key that matches nothing and collects the entries it is compared with (those
   // whose hash bits match): Candidates.
   struct CandidateProbe {
-    std::string_view id;
+    uint64_t hash;
     CustomerIndex* out;
     size_t max;
     size_t* found;
@@ -88,8 +97,8 @@ class CustomerTable {
     using is_transparent = void;
     const CustomerTable* table;
     size_t operator()(uint32_t c) const { return HashBytes(table->Id(c)); }
-    size_t operator()(std::string_view id) const { return HashBytes(id); }
-    size_t operator()(const CandidateProbe& p) const { return HashBytes(p.id); }
+    size_t operator()(const HashedId& id) const { return id.hash; }
+    size_t operator()(const CandidateProbe& p) const { return p.hash; }
     // For the set's growth, which hashes entries in batches: the id's offset, then its bytes
     // (the second line too when an id of up to 32 bytes crosses one).
     static constexpr int kPrefetchStages = 2;
@@ -107,8 +116,8 @@ class CustomerTable {
     using is_transparent = void;
     const CustomerTable* table;
     bool operator()(uint32_t a, uint32_t b) const { return a == b; }
-    bool operator()(uint32_t a, std::string_view b) const { return table->Id(a) == b; }
-    bool operator()(std::string_view a, uint32_t b) const { return a == table->Id(b); }
+    bool operator()(uint32_t a, const HashedId& b) const { return table->Id(a) == b.id; }
+    bool operator()(const HashedId& a, uint32_t b) const { return a.id == table->Id(b); }
     bool operator()(uint32_t a, const CandidateProbe& p) const { return p.Visit(a); }
     bool operator()(const CandidateProbe& p, uint32_t b) const { return p.Visit(b); }
   };

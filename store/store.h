@@ -76,6 +76,8 @@ struct EventInput {
   TimeMs ts = 0;  // resolved by the caller (defaults to the clock)
   std::optional<std::string_view> id;
   bool import = false;
+  // HashBytes(customer), when the caller has it already (the server hashed it to prefetch).
+  std::optional<uint64_t> customer_hash;
 };
 
 struct EventResult {
@@ -217,7 +219,7 @@ class Store {
   // and fetches its id offset, score row, last seen and record handle; at 1 the id's bytes
   // and the record.
   // A hint only: it changes nothing.
-  void PrefetchCustomer(std::string_view id, size_t distance) const;
+  void PrefetchCustomer(const HashedId& id, size_t distance) const;
 
   // ---- Events ------------------------------------------------------------------------------
   // SPEC EVENT steps 1–4, then observers. in.ts must already be resolved and checked against

@@ -41,7 +41,8 @@ absl::StatusOr<EventResult> Store::ApplyEvent(const EventInput& in, TimeMs now) 
   if (action == kNoAction && actions_.size() >= kMaxActions) {
     return absl::InvalidArgumentError("ERR too many distinct actions");
   }
-  CustomerIndex c = customers_.Find(in.customer);
+  CustomerIndex c = customers_.Find(in.customer_hash ? HashedId{in.customer, *in.customer_hash}
+                                                     : HashedId::Of(in.customer));
   if (c != kNoCustomer) {
     // First touches of the customer, issued together rather than as the code reaches them.
     __builtin_prefetch(Row(c));

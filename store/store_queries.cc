@@ -70,7 +70,7 @@ uint64_t Store::PairCount(CustomerIndex c, std::string_view action, std::string_
   return r.Count(kPairKeyBit | *pair);
 }
 
-void Store::PrefetchCustomer(std::string_view id, size_t distance) const {
+void Store::PrefetchCustomer(const HashedId& id, size_t distance) const {
   if (distance >= 3) return customers_.Prefetch(id);
   CustomerIndex candidates[2];
   size_t n = customers_.Candidates(id, candidates, 2);

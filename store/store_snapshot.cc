@@ -168,9 +168,10 @@ bool Store::LoadCustomers(std::string_view payload) {
   if (!in.ok()) return false;
   // The table's probes are the cache misses of loading: issue them a few customers ahead.
   constexpr size_t kAhead = 8;
-  for (size_t i = 0; i < std::min(n, kAhead); ++i) customers_.Prefetch(loading_[i].id);
+  for (size_t i = 0; i < std::min(n, kAhead); ++i)
+    customers_.Prefetch(HashedId::Of(loading_[i].id));
   for (size_t i = 0; i < n; ++i) {
-    if (i + kAhead < n) customers_.Prefetch(loading_[i + kAhead].id);
+    if (i + kAhead < n) customers_.Prefetch(HashedId::Of(loading_[i + kAhead].id));
     const LoadedCustomer& l = loading_[i];
     if (l.c >= last_seen_.size() || !customers_.InsertAt(l.c, l.id)) return false;
     last_seen_[l.c] = l.last_seen;

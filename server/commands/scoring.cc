@@ -10,6 +10,7 @@
 #include "server/commands/families.h"
 #include "server/commands/store_errors.h"
 #include "server/server.h"
+#include "server/session.h"
 #include "store/store.h"
 #include "store/strings.h"
 
@@ -22,6 +23,7 @@ constexpr int64_t kMaxFutureMs = 5 * store::kMsPerMinute;
 void HandleEvent(CommandContext& ctx) {
   store::EventInput in;
   in.customer = ctx.args[1];
+  in.customer_hash = ctx.session.CustomerKeyHash(in.customer);
   in.action = ctx.args[2];
   std::optional<int64_t> ts;
   ArgParser p(ctx.args, 3);

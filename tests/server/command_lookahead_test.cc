@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "store/strings.h"
+
 namespace kizuna::server {
 namespace {
 
@@ -119,7 +121,7 @@ TEST(CommandLookahead, AgreesWithAFreshPeekAfterEveryCommand) {
     }
     RequestParser parser;
     CommandLookahead lookahead;
-    size_t fed = 0, commands = 0;
+    size_t fed = 0, commands = 0, hashes_given = 0;
     for (int reads = 0; commands < 40; ++reads) {
       ASSERT_LT(reads, 10000) << "the parser stopped returning commands";
       size_t n = std::min<size_t>(input.size() - fed, 1 + rng() % 120);
@@ -137,11 +139,46 @@ TEST(CommandLookahead, AgreesWithAFreshPeekAfterEveryCommand) {
           EXPECT_EQ(ahead[i].key, keys[i]);
           bool customer = names[i] == "EVENT" || names[i] == "score" || names[i] == "CUSTOMER";
           EXPECT_EQ(ahead[i].reads_customer, customer) << names[i];
+          if (customer) EXPECT_EQ(ahead[i].key_hash, store::HashBytes(keys[i]));
+        }
+        // The running command's hash, when given, is its key's.
+        if (parser.args().size() > 1) {
+          std::string_view key = parser.args()[1];
+          if (auto hash = lookahead.CurrentKeyHash(parser, key)) {
+            EXPECT_EQ(*hash, store::HashBytes(key));
+            ++hashes_given;
+          }
         }
       }
     }
     EXPECT_EQ(commands, 40u);
+    EXPECT_GT(hashes_given, 0u);
   }
+}
+
+TEST(CommandLookahead, GivesTheRunningCommandsHashOnlyForItsOwnKeyWhereItWasPeeked) {
+  RequestParser parser;
+  CommandLookahead lookahead;
+  Receive(parser, Multibulk({"EVENT", "c1", "view"}) + Multibulk({"SCORE", "c2"}) +
+                      Multibulk({"SET", "c3", "v"}) + Multibulk({"SCORE", "c4"}));
+  // The first command of a read was not peeked: its lookup hashes the id itself.
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  lookahead.Advance(parser);
+  EXPECT_EQ(lookahead.CurrentKeyHash(parser, parser.args()[1]), std::nullopt);
+  // The second was: its key's hash, for that view alone (the same bytes elsewhere are not it).
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  lookahead.Advance(parser);
+  EXPECT_EQ(lookahead.CurrentKeyHash(parser, parser.args()[1]), store::HashBytes("c2"));
+  const std::string copy = "c2";
+  EXPECT_EQ(lookahead.CurrentKeyHash(parser, copy), std::nullopt);
+  // After a read the parser's bytes may have moved: the same place is no longer that id.
+  const std::string_view c2 = parser.args()[1];
+  Receive(parser, Multibulk({"PING"}));
+  EXPECT_EQ(lookahead.CurrentKeyHash(parser, c2), std::nullopt);
+  // Not a customer command: no hash.
+  ASSERT_EQ(parser.Next(), RequestParser::Status::kCommand);
+  lookahead.Advance(parser);
+  EXPECT_EQ(lookahead.CurrentKeyHash(parser, parser.args()[1]), std::nullopt);
 }
 
 }  // namespace

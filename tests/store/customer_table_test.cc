@@ -19,7 +19,7 @@ TEST(CustomerTableTest, CandidatesNameTheCustomerOfAnId) {
     std::string id = "cust:" + std::to_string(100000000 + i * 7);
     CustomerIndex c = table.Insert(id);
     CustomerIndex out[64];
-    size_t n = table.Candidates(id, out, 64);
+    size_t n = table.Candidates(HashedId::Of(id), out, 64);
     ASSERT_TRUE(std::find(out, out + n, c) != out + n) << id;
     candidates += n;
   }
@@ -30,7 +30,7 @@ TEST(CustomerTableTest, CandidatesNameTheCustomerOfAnId) {
   size_t false_candidates = 0;
   for (int i = 0; i < 10'000; ++i) {
     CustomerIndex out[4];
-    false_candidates += table.Candidates("other:" + std::to_string(i), out, 4);
+    false_candidates += table.Candidates(HashedId::Of("other:" + std::to_string(i)), out, 4);
   }
   EXPECT_LT(false_candidates, 3'000u);
   EXPECT_EQ(table.Find("cust:100000007"), CustomerIndex{1});

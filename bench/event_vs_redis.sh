@@ -82,8 +82,16 @@ row() {
     fi
     [ -n "${VERBOSE:-}" ] && print_row "  round$i" "$p" "${rs[$i]}" "${ks[$i]}" "first $csv" >&2
   done
-  print_row "$name" "$p" "$(summarize_rounds "${rs[@]}")" "$(summarize_rounds "${ks[@]}")" \
-    "$(redis-cli -p "$KIZUNA_PORT" DBSIZE)/$(redis-cli -p "$REDIS_PORT" DBSIZE)"
+  local kn rn
+  kn=$(redis-cli -p "$KIZUNA_PORT" DBSIZE)
+  rn=$(redis-cli -p "$REDIS_PORT" DBSIZE)
+  print_row "$name" "$p" "$(summarize_rounds "${rs[@]}")" "$(summarize_rounds "${ks[@]}")" "$kn/$rn"
+  # redis-benchmark seeds its keys with time(NULL) ^ its pid, so two runs can draw the same
+  # keys: then one server created fewer customers than the other, and the row compares
+  # unlike work.
+  if [ $(((kn > rn ? kn - rn : rn - kn) * 100 > rn)) = 1 ]; then
+    echo "  ^ customer counts differ by over 1%: a round repeated another's keys; rerun the row" >&2
+  fi
   if [ "${PRELOAD:-0}" = 0 ]; then
     stop_servers
     REDIS_PID= KIZUNA_PID=

@@ -1,9 +1,9 @@
 // CommandTimer: microseconds between two points, for timing every command (SLOWLOG,
-// commandstats), and the wall-clock time at those points (the time a command sees). Those two clock
-// reads per command are on the hot path, and reading the x86 time-stamp counter costs less than
-// half of a clock_gettime (bench/RESULTS.md). So, as Redis's monotonic clock does, it reads the
-// counter where the CPU says it ticks at a constant rate through sleep states (invariant TSC),
-// scaled by a rate measured against steady_clock once at start-up; elsewhere it reads steady_clock.
+// commandstats), and the wall-clock time at those points (the time a command sees). A reading
+// per command is on the hot path, and reading the x86 time-stamp counter costs about half of a
+// clock_gettime (bench/clock_bench). So, as Redis's monotonic clock does, it reads the counter
+// where the CPU says it ticks at a constant rate through sleep states (invariant TSC), scaled
+// by a rate measured against steady_clock once at start-up; elsewhere it reads steady_clock.
 #ifndef KIZUNA_SERVER_COMMAND_TIMER_H_
 #define KIZUNA_SERVER_COMMAND_TIMER_H_
 
@@ -16,7 +16,7 @@ class CommandTimer {
   // Picks the source and measures the counter's rate (a ~2 ms busy wait with the counter).
   CommandTimer();
 
-  // An opaque reading; only MicrosSince gives it a meaning.
+  // An opaque reading; MicrosSince, MicrosBetween and WallMsAt give it a meaning.
   uint64_t Now() const;
   // Whole microseconds from `start` (a Now() reading) to now.
   int64_t MicrosSince(uint64_t start) const { return MicrosBetween(start, Now()); }

@@ -191,8 +191,9 @@ void OrderIndex::Split(size_t ci, size_t bi) {
   const size_t eighth = n / 8;
   size_t pivot = n - 1;
   size_t rank = RankOf(probes, n, pivot, before);
-  if (rank < eighth || rank >= n - eighth)
+  if (rank < eighth || rank >= n - eighth) {
     return SplitAt(ci, bi, probes, n, rank < eighth ? eighth : n - eighth);
+  }
   // Otherwise an entry whose rank is in the middle half splits the block in one pass over the
   // compares that ranked it, where a median (nth_element) took several. A random insert is
   // such a pivot half the time; two more entries are tried before the median.

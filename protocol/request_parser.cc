@@ -42,6 +42,33 @@ bool ParseHeaderNumber(const char* p, size_t n, int64_t* out) {
   return true;
 }
 
+constexpr size_t kWholeMaxArgs = 16;  // EVENT with every option has 12
+
+// Reads "<type><1 to 10 digits, no leading zero, or 0 alone>\r\n" at *p (before end), a
+// length line the general path accepts as it is; advances *p past it. The one reader of
+// lengths for Peek, ParseWholeCommand and ReadHeaderLine's fast path.
+bool ReadShortLength(const char* buf, size_t* p, size_t end, char type, size_t* value) {
+  const char* line = buf + *p;
+  const size_t avail = end - *p;
+  if (avail < 4 || line[0] != type) return false;
+  size_t v = static_cast<unsigned char>(line[1] - '0');
+  if (v > 9) return false;
+  size_t cr = 2;
+  if (v != 0) {
+    const size_t digits_end = std::min<size_t>(avail, 11);
+    while (cr < digits_end) {
+      const size_t d = static_cast<unsigned char>(line[cr] - '0');
+      if (d > 9) break;
+      v = v * 10 + d;
+      ++cr;
+    }
+  }
+  if (cr + 2 > avail || line[cr] != '\r' || line[cr + 1] != '\n') return false;
+  *p += cr + 2;
+  *value = v;
+  return true;
+}
+
 }  // namespace
 
 RequestParser::RequestParser(const ParserLimits& limits) : limits_(limits) {}
@@ -94,22 +121,15 @@ RequestParser::Status RequestParser::Fail(std::string message) {
 }
 
 RequestParser::Line RequestParser::ReadHeaderLine(int64_t* value, size_t* next) {
-  // Fast path, one pass: a complete line of 1 to 18 digits without a leading zero ("$4\r\n"),
-  // which cannot overflow. Anything else (sign, zero, long, incomplete, malformed) goes the
-  // general way.
-  const char* line = buf_.get() + pos_;
-  const size_t avail = end_ - pos_;
-  const char* p = line + 1;
-  const char* digits_end = line + std::min<size_t>(avail, 19);
-  if (p < digits_end && *p >= '1' && *p <= '9') {
-    uint64_t v = static_cast<uint64_t>(*p++ - '0');
-    while (p < digits_end && *p >= '0' && *p <= '9') v = v * 10 + static_cast<uint64_t>(*p++ - '0');
-    size_t cr = static_cast<size_t>(p - line);
-    if (cr + 1 < avail && p[0] == '\r' && p[1] == '\n' && cr <= limits_.max_inline_len) {
-      *value = static_cast<int64_t>(v);
-      *next = pos_ + cr + 2;
-      return Line::kOk;
-    }
+  // Fast path, one pass: a complete short line ("$4\r\n"), which cannot overflow. Anything
+  // else (sign, leading zero, long, incomplete, malformed) goes the general way. The type
+  // byte is the caller's to check.
+  size_t p = pos_, v = 0;
+  if (ReadShortLength(buf_.get(), &p, end_, buf_[pos_], &v) &&
+      p - pos_ - 2 <= limits_.max_inline_len) {
+    *value = static_cast<int64_t>(v);
+    *next = p;
+    return Line::kOk;
   }
   return ReadHeaderLineSlow(value, next);
 }
@@ -138,37 +158,6 @@ RequestParser::Line RequestParser::ReadHeaderLineSlow(int64_t* value, size_t* ne
   if (cr[1] != '\n' || !ParseHeaderNumber(line + 1, cr_off - 1, value)) return Line::kInvalid;
   return Line::kOk;
 }
-
-namespace {
-
-constexpr size_t kWholeMaxArgs = 16;  // EVENT with every option has 12
-
-// Reads "<type><1 to 10 digits, no leading zero, or 0 alone>\r\n" at *p (before end), a
-// length line the general path accepts as it is; advances *p past it. The one reader of
-// lengths for Peek and ParseWholeCommand.
-bool ReadShortLength(const char* buf, size_t* p, size_t end, char type, size_t* value) {
-  const char* line = buf + *p;
-  const size_t avail = end - *p;
-  if (avail < 4 || line[0] != type) return false;
-  size_t v = static_cast<unsigned char>(line[1] - '0');
-  if (v > 9) return false;
-  size_t cr = 2;
-  if (v != 0) {
-    const size_t digits_end = std::min<size_t>(avail, 11);
-    while (cr < digits_end) {
-      const size_t d = static_cast<unsigned char>(line[cr] - '0');
-      if (d > 9) break;
-      v = v * 10 + d;
-      ++cr;
-    }
-  }
-  if (cr + 2 > avail || line[cr] != '\r' || line[cr + 1] != '\n') return false;
-  *p += cr + 2;
-  *value = v;
-  return true;
-}
-
-}  // namespace
 
 size_t RequestParser::Peek(size_t n, std::string_view* names, std::string_view* keys) const {
   size_t at = pos_;

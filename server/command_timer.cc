@@ -39,7 +39,11 @@ CommandTimer::CommandTimer() {
   }
   uint64_t ticks = __rdtsc() - ticks_start;
   double us = std::chrono::duration<double, std::micro>(Steady::now() - start).count();
-  if (ticks > 0 && us > 0) ticks_per_us_ = static_cast<double>(ticks) / us;
+  if (ticks > 0 && us > 0) {
+    ticks_per_us_ = static_cast<double>(ticks) / us;
+    ticks_per_ns_ = ticks_per_us_ / 1000;
+    resync_ticks_ = static_cast<uint64_t>(ticks_per_ns_ * 1'000'000);
+  }
 #endif
 }
 
@@ -51,16 +55,14 @@ uint64_t CommandTimer::Now() const {
 }
 
 int64_t CommandTimer::WallMsAt(uint64_t reading) {
-  const double ticks_per_ns = ticks_per_us_ > 0 ? ticks_per_us_ / 1000 : 1;
-  const auto resync_ticks = static_cast<uint64_t>(ticks_per_ns * 1'000'000);
-  if (synced_ns_ < 0 || reading < synced_reading_ || reading - synced_reading_ >= resync_ticks) {
+  if (synced_ns_ < 0 || reading < synced_reading_ || reading - synced_reading_ >= resync_ticks_) {
     synced_ns_ = std::chrono::duration_cast<std::chrono::nanoseconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
     synced_reading_ = reading;
   }
   const auto ns = synced_ns_ + static_cast<int64_t>(static_cast<double>(reading - synced_reading_) /
-                                                    ticks_per_ns);
+                                                    ticks_per_ns_);
   last_ms_ = std::max(last_ms_, ns / 1'000'000);
   return last_ms_;
 }

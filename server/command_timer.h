@@ -32,10 +32,12 @@ class CommandTimer {
   int64_t WallMsAt(uint64_t reading);
 
  private:
-  double ticks_per_us_ = 0;      // 0: readings are steady_clock nanoseconds
-  uint64_t synced_reading_ = 0;  // the reading of the last system clock read
-  int64_t synced_ns_ = -1;       // that read, in Unix nanoseconds; -1: none yet
-  int64_t last_ms_ = 0;          // the last answer
+  double ticks_per_us_ = 0;            // 0: readings are steady_clock nanoseconds
+  double ticks_per_ns_ = 1;            // the same rate per nanosecond (1 for steady_clock)
+  uint64_t resync_ticks_ = 1'000'000;  // WallMsAt reads the system clock again after these
+  uint64_t synced_reading_ = 0;        // the reading of the last system clock read
+  int64_t synced_ns_ = -1;             // that read, in Unix nanoseconds; -1: none yet
+  int64_t last_ms_ = 0;                // the last answer
 };
 
 }  // namespace kizuna::server

@@ -62,15 +62,16 @@ TEST(CommandTimerTest, WallTimeAtAReadingFollowsTheSystemClock) {
   EXPECT_GT(answers, 100u);
 }
 
-TEST(CommandTimerTest, WallTimeNeverGoesBack) {
+TEST(CommandTimerTest, WallTimeScalesReadingsAndNeverGoesBack) {
   // Between system clock reads a time is scaled from the reading: a reading 0.95-1 ms after
-  // the read answers about a millisecond later; an earlier reading after it must not answer
-  // less. (Each round fails without the hold unless the read fell in a millisecond's first
-  // 5%; three rounds.)
-  CommandTimer timer;
-  for (int round = 0; round < 3; ++round) {
-    // Far enough past the last round's read that this one reads the system clock again.
-    const uint64_t r = timer.Now() + (round + 1) * uint64_t{100'000'000};
+  // the read answers a millisecond later, unless the read fell in a millisecond's first 5%
+  // (so in most of 20 rounds: a wrong scale answers the same millisecond in all of them). An
+  // earlier reading after it must not answer less (each round fails without the hold when it
+  // crossed). A fresh timer per round, so that no round's answer holds the next one back.
+  int crossed = 0;
+  for (int round = 0; round < 20; ++round) {
+    CommandTimer timer;
+    const uint64_t r = timer.Now();
     uint64_t lo = 0, hi = 1;
     while (timer.MicrosBetween(r, r + hi) < 1000) hi *= 2;
     while (true) {  // a distance of 950-999 µs, by bisection
@@ -86,8 +87,10 @@ TEST(CommandTimerTest, WallTimeNeverGoesBack) {
     const int64_t later = timer.WallMsAt(r + lo);
     EXPECT_GE(later, synced);
     EXPECT_LE(later, synced + 1);
+    crossed += later == synced + 1;
     EXPECT_EQ(timer.WallMsAt(r + 1), later);
   }
+  EXPECT_GE(crossed, 10);
 }
 
 #if defined(__x86_64__)

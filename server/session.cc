@@ -11,7 +11,6 @@
 
 #include "server/blocked_readers.h"
 #include "server/dispatcher.h"
-#include "server/draining_read.h"
 #include "server/handler_memory.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -147,7 +146,7 @@ void Session::ReadSome() {
     tls_->stream.async_read_some(asio::buffer(room.data(), room.size()),
                                  WithMemory(tls_->read_memory, std::move(on_read)));
   } else {
-    socket_.async_read_some(ReadBuffer(room), std::move(on_read));
+    socket_.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
   }
 }
 

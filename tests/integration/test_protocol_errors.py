@@ -2,6 +2,7 @@
 only that connection is closed: a client connected before keeps working. Every expected text is
 also checked against redis-server in the same test, so the table below is Redis's behaviour."""
 import random
+import socket
 
 import pytest
 
@@ -161,6 +162,31 @@ def test_unauthenticated_limits(peer_name, make_server, make_redis_server):
     assert conn.command("ECHO", big) == big
     reply = conn.command("CONFIG", "GET", *["maxclients"] * 12)  # 14 arguments
     assert reply == [b"maxclients", b"10000"]
+
+
+def test_clients_that_close_right_after_sending_are_closed(server):
+    # While the server is busy (another client's DEBUG SLEEP), clients send a partial command,
+    # a whole one or a PING after half-closing, and go: their bytes and their FIN are queued
+    # before the server reads, and epoll reports them as one edge. A read that took the short
+    # read for "drained" then waited for another edge that never came, and the connections
+    # stayed open for good (a server built so failed this test).
+    other = server.raw()
+    other.send(resp.encode("DEBUG", "SLEEP", "0.3"))
+    gone = []
+    for i in range(30):
+        c = server.raw()
+        c.send([b"*2\r\n$4\r\nECHO\r\n$5\r\nab", resp.encode("PING"), b"*1\r\n"][i % 3])
+        if i % 3 == 1:
+            c.sock.shutdown(socket.SHUT_WR)  # half-closed: it still reads its reply
+            gone.append(c)
+        else:
+            c.close()
+    assert other.read_reply() == b"OK"
+    for c in gone:
+        assert c.read_reply() == b"PONG"
+        assert c.is_closed(timeout=10)  # the server saw the FIN and closed its side
+    wait_until(lambda: b"connected_clients:2\r" in server.cmd("INFO", "clients"),
+               what="the closed clients to be gone")
 
 
 def test_random_garbage_does_not_hurt_the_server(server):

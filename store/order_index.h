@@ -171,17 +171,21 @@ class OrderIndex {
     keys_->Fetch(&c, 1, &key, &label);
     return Probe{Ord(key), label, c};
   }
+  // (order, label) as one number: compared in two instructions (cmp, sbb).
+  __extension__ using Wide = unsigned __int128;
+  static Wide WideKey(uint64_t ord, uint64_t label) { return Wide{ord} << 64 | label; }
+  static Wide WideKey(const Probe& p) { return WideKey(p.ord, p.label); }
+  static Wide WideKey(const FrontKey& k) { return WideKey(k.ord, k.label); }
   // True when a is ordered before the entry of order `ord`, label `label` and customer
   // b_c() (called only on a (key, label) tie). Branch-free unless they tie.
   template <typename C>
   bool Before(const Probe& a, uint64_t ord, uint64_t label, C b_c) const {
-    bool lt = (a.ord < ord) | ((a.ord == ord) & (a.label < label));
-    bool eq = (a.ord == ord) & (a.label == label);
-    if (__builtin_expect(eq, 0)) {
+    const Wide x = WideKey(a), y = WideKey(ord, label);
+    if (__builtin_expect(x == y, 0)) {
       const uint32_t c = b_c();
       return a.c != c && keys_->CompareIds(a.c, c) < 0;
     }
-    return lt;
+    return x < y;
   }
   bool Before(const Probe& a, const Probe& b) const {
     return Before(a, b.ord, b.label, [&] { return b.c; });
@@ -189,6 +193,32 @@ class OrderIndex {
   // True when a is ordered before block b's front in chunk: reads the block only on a tie.
   bool BeforeFront(const Probe& a, const Chunk& chunk, size_t b) const {
     return Before(a, chunk.keys[b].ord, chunk.keys[b].label, [&] { return chunk.blocks[b].front; });
+  }
+  // A search over sorted keys that compared (order, label) only ended at pos: the last key
+  // not above the probe's, so the last of any run of keys equal to it. Returns where a full
+  // compare would have ended: the last of that run whose customer the probe is not before
+  // (before(i): by id), else the key ahead of the run (or 0). Rare: labels almost always
+  // differ, so a run is one key; a long one (ids alike for more than 8 bytes past the prefix
+  // they all share) is searched in halves, not walked.
+  template <typename B>
+  static size_t SettleTie(size_t pos, Wide probe, const FrontKey* keys, B before) {
+    if (__builtin_expect(pos == 0 || WideKey(keys[pos]) != probe, 1) || !before(pos)) return pos;
+    // The run starts at lo: keys[lo, pos] equal the probe's, and the probe is before keys[pos].
+    size_t lo = static_cast<size_t>(
+        std::partition_point(keys, keys + pos,
+                             [&](const FrontKey& k) { return WideKey(k) < probe; }) -
+        keys);
+    // before(i) is false, then true, along the run (ids ascend): find the last false.
+    size_t first_before = lo, end = pos;  // the first true is in [first_before, end]
+    while (first_before < end) {
+      const size_t mid = first_before + (end - first_before) / 2;
+      if (before(mid)) {
+        end = mid;
+      } else {
+        first_before = mid + 1;
+      }
+    }
+    return first_before > 0 ? first_before - 1 : 0;
   }
   // Runs searches s[0, n) (each in a non-empty index) stage by stage, interleaved: the chunk
   // and the block (binary searches over fronts in lockstep), then the scans of those locating.

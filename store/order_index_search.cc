@@ -10,9 +10,44 @@
 namespace kizuna::store {
 namespace {
 
-// `cond ? 0 : step` as a mask, not a branch: a binary search's turns are coin flips, and the
-// compiler, left to choose, sometimes branches on them.
-size_t Unless(bool cond, size_t step) { return step & (size_t{0} - size_t{!cond}); }
+// Advances searches in lockstep over sorted arrays: for each i < n, from at[i], steps of
+// `from`, from / 2, ... down to `to` elements, each to the right unless before(i, element),
+// so that with to = 1 each ends on the last element its probe is not before (or where it
+// began). A fixed count keeps the places in registers: a step is a few instructions, not a
+// trip through memory.
+template <size_t N, typename K, typename Before>
+void StepsOf(const K** at, size_t from, size_t to, Before before) {
+  const K* place[N];
+  for (size_t i = 0; i < N; ++i) place[i] = at[i];
+  for (size_t half = from; half >= to; half /= 2) {
+    for (size_t i = 0; i < N; ++i) {
+      const K* next = place[i] + half;
+      place[i] = before(i, *next) ? place[i] : next;  // a conditional move
+    }
+  }
+  for (size_t i = 0; i < N; ++i) at[i] = place[i];
+}
+
+template <typename K, typename Before>
+void Steps(const K** at, size_t n, size_t from, Before before, size_t to = 1) {
+  if (from < to) return;
+  switch (n) {  // an EVENT runs 6 searches (3 moves), a new customer 4 (3 categories + total)
+    case 2:
+      return StepsOf<2>(at, from, to, before);
+    case 4:
+      return StepsOf<4>(at, from, to, before);
+    case 6:
+      return StepsOf<6>(at, from, to, before);
+    case 8:
+      return StepsOf<8>(at, from, to, before);
+  }
+  for (size_t half = from; half >= to; half /= 2) {
+    for (size_t i = 0; i < n; ++i) {
+      const K* next = at[i] + half;
+      at[i] = before(i, *next) ? at[i] : next;
+    }
+  }
+}
 
 }  // namespace
 
@@ -26,43 +61,68 @@ uint64_t OrderIndex::Ord(double k) {
 
 void OrderIndex::SearchHeads(Search* s, size_t n) {
   // Fixed steps over each padded heads_, advanced in lockstep so that their misses overlap.
-  size_t pos[kMaxSearches], size[kMaxSearches];
-  size_t top = 0;
+  // A step compares (order, label) only, as one number, and goes right on a tie; ids then
+  // settle where in a run of equal keys the probe goes (SettleTie).
+  const FrontKey* at[kMaxSearches];
+  Wide probe[kMaxSearches];
+  size_t size[kMaxSearches];
+  size_t top = 0, bottom = SIZE_MAX;
   for (size_t i = 0; i < n; ++i) {
-    pos[i] = 0;
+    at[i] = s[i].index->heads_.data();
+    probe[i] = WideKey(s[i].probe);
     size[i] = s[i].index->heads_.size();
     top = std::max(top, size[i]);
+    bottom = std::min(bottom, size[i]);
   }
-  for (size_t half = top / 2; half > 0; half /= 2) {
-    for (size_t i = 0; i < n; ++i) {
-      if (half >= size[i]) continue;  // a smaller index: fewer steps
-      pos[i] += Unless(s[i].index->BeforeHead(s[i].probe, pos[i] + half), half);
+  auto before = [&](size_t i, const FrontKey& head) { return probe[i] < WideKey(head); };
+  if (top == bottom) {
+    Steps(at, n, top / 2, before);  // indexes of one size: all take the same steps
+  } else {
+    for (size_t half = top / 2; half > 0; half /= 2) {
+      for (size_t i = 0; i < n; ++i) {
+        if (half >= size[i]) continue;  // a smaller index: fewer steps
+        const FrontKey* next = at[i] + half;
+        at[i] = before(i, *next) ? at[i] : next;
+      }
     }
   }
-  for (size_t i = 0; i < n; ++i) s[i].chunk = pos[i];
+  for (size_t i = 0; i < n; ++i) {
+    const OrderIndex& ix = *s[i].index;
+    const FrontKey* heads = ix.heads_.data();
+    s[i].chunk = SettleTie(static_cast<size_t>(at[i] - heads), probe[i], heads,
+                           [&](size_t h) { return ix.BeforeHead(s[i].probe, h); });
+  }
 }
 
 void OrderIndex::RunSearches(Search* s, size_t n) {
   // The block: the last one whose front is not after the probe (the first if none). The chunk
   // from heads_, then the block from the chunk's keys: four fixed steps over 16 keys (unused
   // ones are kPastEnd), so their lines are fetched at once without waiting for the chunk's
-  // block count.
+  // block count. As in SearchHeads, the steps compare keys and labels only.
   SearchHeads(s, n);
   const Chunk* chunk[kMaxSearches];
+  Wide probe[kMaxSearches];
   for (size_t i = 0; i < n; ++i) {
     chunk[i] = s[i].index->chunks_[s[i].chunk].get();
     const char* keys = reinterpret_cast<const char*>(chunk[i]->keys);
     for (size_t off = 0; off < sizeof(Chunk::keys); off += 64) __builtin_prefetch(keys + off);
+    probe[i] = WideKey(s[i].probe);
     s[i].block = 0;
   }
   static_assert(std::has_single_bit(kMaxChunk) && kMaxChunk >= 8 && sizeof(Block) == 16 &&
                 offsetof(Chunk, blocks) % 64 == 0);
-  for (size_t half = kMaxChunk / 2; half > 0; half /= 2) {
-    for (size_t i = 0; i < n; ++i) {
-      s[i].block += Unless(s[i].index->BeforeFront(s[i].probe, *chunk[i], s[i].block + half), half);
-      // Four candidates are left, and their blocks share one line: fetch it now.
-      if (half == 4) __builtin_prefetch(&chunk[i]->blocks[s[i].block]);
-    }
+  const FrontKey* at[kMaxSearches];
+  for (size_t i = 0; i < n; ++i) at[i] = chunk[i]->keys;
+  auto before = [&](size_t i, const FrontKey& front) { return probe[i] < WideKey(front); };
+  // Two steps narrow it to four blocks, and their slots share one line: fetch it now.
+  static_assert(kMaxChunk == 16);
+  Steps(at, n, kMaxChunk / 2, before, kMaxChunk / 4);
+  for (size_t i = 0; i < n; ++i) __builtin_prefetch(&chunk[i]->blocks[at[i] - chunk[i]->keys]);
+  Steps(at, n, kMaxChunk / 8, before);
+  for (size_t i = 0; i < n; ++i) {
+    const OrderIndex& ix = *s[i].index;
+    s[i].block = SettleTie(static_cast<size_t>(at[i] - chunk[i]->keys), probe[i], chunk[i]->keys,
+                           [&](size_t b) { return ix.BeforeFront(s[i].probe, *chunk[i], b); });
   }
   for (size_t i = 0; i < n; ++i) {
     // Locating scans the block; inserting appends to it (the line of its first free slot).

@@ -130,6 +130,10 @@ def test_shutdown_writes_the_replies_of_commands_that_ran(make_server):
     # must not drop them: the EVENT ran (and is in the log), so its client gets the reply.
     s = make_server()
     sleeper, writer, stopper = s.raw(), s.raw(), s.raw()
+    # Each connection served once first, so that the server has accepted all three before the
+    # commands come (one accepted late would read its command at once, ahead of the others).
+    for conn in (sleeper, writer, stopper):
+        assert conn.command("PING") == b"PONG"
     sleeper.send_command("DEBUG", "SLEEP", "0.3")
     writer.send_command("EVENT", "cust:1", "view")  # both queue up while the server sleeps,
     stopper.send_command("SHUTDOWN", "NOSAVE")  # in this order (loopback delivers in send)

@@ -124,6 +124,40 @@ void BM_EventExistingCustomer(benchmark::State& state) {
 }
 BENCHMARK(BM_EventExistingCustomer);
 
+// EVENTs on random existing customers of 1M as the server runs a pipelined batch of `batch`
+// commands (-P 16: 16): each looked up ahead by Session's lookahead (PrefetchCustomer at
+// distances 3, 2, 1 of the commands behind it in the batch), so that its misses overlap.
+// Arg 0: no prefetching, for comparison.
+void BM_EventPipelined(benchmark::State& state) {
+  World& w = TheWorld();
+  const size_t batch = static_cast<size_t>(state.range(0));
+  std::mt19937 rng(3);
+  constexpr size_t kIds = 1 << 16;
+  std::vector<HashedId> ids(kIds);
+  for (HashedId& id : ids) id = HashedId::Of(w.ids[rng() % kCustomers]);
+  size_t next = 0;
+  for (auto _ : state) {
+    const size_t first = next;
+    const size_t n = std::max<size_t>(batch, 1);
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t d = 1; d <= 3 && batch > 0 && i + d < n; ++d) {
+        w.store.PrefetchCustomer(ids[(first + i + d) % kIds], d);
+      }
+      EventInput in;
+      in.customer = ids[(first + i) % kIds].id;
+      in.customer_hash = ids[(first + i) % kIds].hash;
+      in.action = "view";
+      in.ts = kT0;
+      auto r = w.store.ApplyEvent(in, kT0);
+      benchmark::DoNotOptimize(r);
+    }
+    next = (first + n) % kIds;
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(std::max<size_t>(batch, 1)));
+}
+BENCHMARK(BM_EventPipelined)->Arg(0)->Arg(1)->Arg(16)->Arg(256)->ArgName("batch");
+
 // One EVENT ("view") on a new customer, the store growing from empty to 1M: the customer
 // table grows and every leaderboard takes an entry (blocks fill and split). Ids arrive in
 // random order, as redis-benchmark's -r sends them.

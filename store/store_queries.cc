@@ -77,7 +77,7 @@ void Store::PrefetchCustomer(const HashedId& id, size_t distance) const {
   for (size_t i = 0; i < n; ++i) {
     CustomerIndex c = candidates[i];
     if (distance == 1) {
-      customers_.PrefetchId(c);
+      customers_.PrefetchId(c, id.id.size());
       records_.Prefetch(record_[c]);
       continue;
     }

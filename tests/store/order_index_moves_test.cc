@@ -109,6 +109,48 @@ TEST_P(OrderIndexMovesTest, MatchesSortedReference) {
   }
 }
 
+TEST(OrderIndexMovesTest, IndexesOfDifferentSizesSearchedTogether) {
+  // A large index and a small one, searched in one batch: their heads take different numbers
+  // of steps (SearchHeads' path for unequal sizes), in InsertAll and in PlanMoves.
+  constexpr uint32_t kBig = 20'000, kSmall = 40;
+  std::mt19937 rng(5);
+  std::vector<std::string> ids;
+  for (uint32_t i = 0; i < kBig; ++i)
+    ids.push_back("c" + std::to_string(rng() % 500) + "#" + std::to_string(i));
+  Keys keys[2];
+  for (Keys& k : keys) {
+    k.id = &ids;
+    for (uint32_t i = 0; i < kBig; ++i) k.key.push_back(static_cast<double>(rng() % 10));
+  }
+  OrderIndex big(&keys[0]), small(&keys[1]);
+  OrderIndex* both[2] = {&big, &small};
+  for (uint32_t c = kSmall; c < kBig; ++c) big.Insert(c);
+  for (uint32_t c = 0; c < kSmall; ++c) OrderIndex::InsertAll(both, 2, c);
+  for (int step = 0; step < 2000; ++step) {
+    const uint32_t c = rng() % kSmall;
+    OrderIndex::Move moves[2];
+    double next[2];
+    for (size_t k = 0; k < 2; ++k) {
+      next[k] = static_cast<double>(rng() % 10);
+      moves[k].index = both[k];
+      moves[k].new_key = next[k];
+    }
+    OrderIndex::PlanMoves(moves, 2, c);
+    OrderIndex::EraseMoves(moves, 2);
+    for (size_t k = 0; k < 2; ++k) keys[k].key[c] = next[k];
+    OrderIndex::InsertMoves(moves, 2, c);
+  }
+  for (size_t k = 0; k < 2; ++k) {
+    std::vector<uint32_t> expected;
+    for (uint32_t i = 0; i < (k == 0 ? kBig : kSmall); ++i) expected.push_back(i);
+    std::sort(expected.begin(), expected.end(), [&](uint32_t a, uint32_t b) {
+      if (keys[k].key[a] != keys[k].key[b]) return keys[k].key[a] > keys[k].key[b];
+      return ids[a] < ids[b];
+    });
+    ASSERT_EQ(Contents(*both[k]), expected) << "index " << k;
+  }
+}
+
 TEST(OrderIndexMovesTest, NegativeZeroTiesWithZero) {
   std::vector<std::string> ids = {"a", "b", "c"};
   Keys keys;

@@ -13,7 +13,7 @@ namespace kizuna::store {
 class LinePool {
  public:
   static constexpr size_t kLineBytes = 64;
-  static constexpr size_t kMaxLines = 8;
+  static constexpr size_t kMaxLines = 16;
   // 64-byte aligned; lines in [1, kMaxLines].
   static void* Take(size_t lines);
   static void Give(void* p, size_t lines);

@@ -246,7 +246,7 @@ void OrderIndex::SplitAt(size_t ci, size_t bi, Probe* probes, size_t n, size_t h
 }
 
 size_t OrderIndex::Find(const Block& f, uint32_t c) {
-  // A scan of at most 512 bytes with no key reads (they would be cache misses), a granule (one
+  // A scan of at most 1 KiB with no key reads (they would be cache misses), a granule (one
   // line) per step. It may compare slots past the size: they are within the block's capacity
   // (whole granules), and a stale copy of c there comes after any live one.
   const uint32_t* items = f.items;

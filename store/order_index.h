@@ -22,7 +22,7 @@
 // several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too. A
 // dense array of chunk sizes gives ranks: an insert or erase changes one of its counts, and a
 // rank sums those before its chunk (N / ~1500 of them, contiguous). Insert/erase: O(log N)
-// front compares + a scan of at most 512 bytes; Rank: that + kMaxBlock key reads + the sum;
+// front compares + a scan of at most 1 KiB; Rank: that + kMaxBlock key reads + the sum;
 // iterating the first n: O(n) plus sorting the blocks they are in.
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_
 #define KIZUNA_STORE_ORDER_INDEX_H_
@@ -53,9 +53,13 @@ class KeySource {
 
 class OrderIndex {
  public:
-  static constexpr size_t kMaxBlock = 128;  // entries per block: 8 cache lines
-  static constexpr size_t kGranule = 16;    // entries a block grows or shrinks by: one line
-  static constexpr size_t kMaxChunk = 16;   // blocks per chunk: their front keys are 4 lines
+  // Entries per block: 16 cache lines. Fewer, larger blocks mean fewer chunks and heads to
+  // search, which outweighs the longer scan of the old block: an EVENT cost 2.5% less CPU
+  // than with 128, 6% more with 64 (bench/RESULTS.md); TOP and RANK sort or read twice the
+  // keys (microseconds).
+  static constexpr size_t kMaxBlock = 256;
+  static constexpr size_t kGranule = 16;   // entries a block grows or shrinks by: one line
+  static constexpr size_t kMaxChunk = 16;  // blocks per chunk: their front keys are 4 lines
 
   explicit OrderIndex(const KeySource* keys) : keys_(keys) {}
   ~OrderIndex();  // gives the blocks back to the pool

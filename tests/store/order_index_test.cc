@@ -156,7 +156,8 @@ TEST(OrderIndexTest, LongTiesAreSearchedByIdsInHalves) {
   for (uint32_t i = kLast; i < kN; ++i) index.Insert(i);
   keys.id_compares = 0;
   for (uint32_t i = 0; i < kLast; ++i) index.Insert(i);
-  EXPECT_LT(keys.id_compares / kLast, 60u);
+  // 22 per insert here; walking back would compare with ~45 of the run's ~90 heads alone.
+  EXPECT_LT(keys.id_compares / kLast, 35u);
   std::vector<uint32_t> expected(kN);
   for (uint32_t i = 0; i < kN; ++i) expected[i] = i;
   SortLikeTheIndex(keys, &expected);
@@ -213,7 +214,7 @@ TEST(OrderIndexTest, GivesMemoryBackAfterMassDeletion) {
 TEST(OrderIndexTest, SequentialInsertsLeaveFullBlocks) {
   // New customers at one score with ids in increasing (or decreasing) order all land at one
   // end of the same run: splitting full blocks in halves would leave half-full blocks behind
-  // (5.35 bytes per entry here); the index keeps 4.76.
+  // (4.59 bytes per entry here); the index keeps 4.33.
   for (bool increasing : {true, false}) {
     FakeKeys keys;
     constexpr uint32_t kN = 50'000;
@@ -225,7 +226,7 @@ TEST(OrderIndexTest, SequentialInsertsLeaveFullBlocks) {
       keys.id.push_back(id);
       index.Insert(i);
     }
-    EXPECT_LT(static_cast<double>(index.MemoryBytes()) / kN, 5.0) << increasing;
+    EXPECT_LT(static_cast<double>(index.MemoryBytes()) / kN, 4.45) << increasing;
     ASSERT_EQ(index.Rank(0), increasing ? 0u : kN - 1);
   }
 }

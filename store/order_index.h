@@ -21,7 +21,7 @@
 // granules of 16 entries (one cache line), so a half-full block wastes no memory. Searches of
 // several indexes run interleaved (InsertAll, PlanMoves), so that their misses overlap too. A
 // dense array of chunk sizes gives ranks: an insert or erase changes one of its counts, and a
-// rank sums those before its chunk (N / ~1500 of them, contiguous). Insert/erase: O(log N)
+// rank sums the counts of the chunks before its own, which are contiguous. Insert/erase: O(log N)
 // front compares + a scan of at most 1 KiB; Rank: that + kMaxBlock key reads + the sum;
 // iterating the first n: O(n) plus sorting the blocks they are in.
 #ifndef KIZUNA_STORE_ORDER_INDEX_H_

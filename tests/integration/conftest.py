@@ -42,7 +42,9 @@ test fails, each server's log is printed (pytest shows it under "Captured stdout
 No test sleeps for a fixed time: use wait_until(predicate) or the manual clock.
 """
 import contextlib
+import fcntl
 import os
+import random
 import resource
 import signal
 import socket
@@ -63,11 +65,42 @@ HIREDIS_CLIENT = os.environ.get("HIREDIS_CLIENT", "hiredis_client")
 DEFAULT_FLAGS = ["--appendonly", "no", "--clock", "manual", "--enable-debug-command", "yes"]
 
 
+_PORT_LOCK_DIR = os.path.join(tempfile.gettempdir(), "kizuna-test-ports")
+_held_port_locks = []  # open lock files: each reserves its port until this process exits
+
+
+def _ports_below_ephemeral_range():
+    """Ports the kernel never hands out as an outgoing connection's source port."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    return range(max(1024, low - 12000), low)
+
+
 def free_port():
-    """A loopback port that was free a moment ago (the kernel picks it)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port free now and kept for this test process.
+
+    The kernel's own pick (bind to port 0) comes from the ephemeral range, where a client
+    connection of a test running in parallel can take it before the server binds it. So
+    this picks below that range, and a lock file held open until this process exits keeps
+    the other test processes (ctest -j) and later calls here off the same port."""
+    ports = list(_ports_below_ephemeral_range())
+    random.shuffle(ports)
+    os.makedirs(_PORT_LOCK_DIR, exist_ok=True)
+    for port in ports:
+        lock = open(os.path.join(_PORT_LOCK_DIR, str(port)), "a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            lock.close()
+            continue
+        _held_port_locks.append(lock)
+        return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
 
 
 @contextlib.contextmanager

@@ -295,6 +295,8 @@ void Server::Cron() {
     snapshotter_.Cron();
     timer_driver_.Cron();
     if (tls_context_) CloseStalledHandshakes(now);
+    // Closing leaves the registry later (posted), so the loop may close.
+    for (auto& [id, s] : sessions_) s->CloseIfEndHidden();
     if (wall - stats_.ops_sample_time_ms >= 1000) {
       uint64_t done = stats_.total_commands_processed - stats_.ops_sample_commands;
       stats_.instantaneous_ops_per_sec =

@@ -11,6 +11,7 @@
 
 #include "server/blocked_readers.h"
 #include "server/dispatcher.h"
+#include "server/draining_read.h"
 #include "server/handler_memory.h"
 #include "server/log.h"
 #include "server/server.h"
@@ -146,7 +147,8 @@ void Session::ReadSome() {
     tls_->stream.async_read_some(asio::buffer(room.data(), room.size()),
                                  WithMemory(tls_->read_memory, std::move(on_read)));
   } else {
-    socket_.async_read_some(asio::buffer(room.data(), room.size()), std::move(on_read));
+    read_size_ = room.size();
+    socket_.async_read_some(ReadBuffer(room), std::move(on_read));
   }
 }
 
@@ -154,14 +156,40 @@ void Session::OnRead(const boost::system::error_code& ec, size_t n) {
   reading_ = false;
   if (closed_) return;
   if (ec) {
-    CloseSocket();
+    if (ec == asio::error::eof) {
+      EndOfStream();
+    } else {
+      CloseSocket();
+    }
     return;
   }
+  ++reads_;
+  short_read_ = KIZUNA_DRAINING_READ && !tls_ && n < read_size_;
   parser_.CommitRead(n);
   server_.stats().total_net_input_bytes += n;
   info_.last_interaction_ms = server_.clock().NowMs();
   ProcessInput();
   AfterBatch();
+}
+
+void Session::CloseIfEndHidden() {
+  if (!short_read_ || !reading_ || closed_) return;
+  if (reads_ != reads_at_last_look_) {  // read since the last look: it has not waited long
+    reads_at_last_look_ = reads_;
+    return;
+  }
+  // Looked at once: a FIN that comes later raises an edge of its own.
+  short_read_ = false;
+  if (EndOfStreamWaits(socket_.native_handle())) EndOfStream();
+}
+
+void Session::EndOfStream() {
+  if (pending_output() == 0) return CloseSocket();
+  // A client that half-closed still reads: the replies to what it sent go out before the
+  // close. They wait for the turn's ReplyBatch, and a read the reactor completes (one that
+  // waited after a short read) can run ahead of it.
+  CloseAfterReply();
+  if (!flush_batched_) Flush();
 }
 
 void Session::AfterBatch() {

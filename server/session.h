@@ -112,10 +112,15 @@ class Session : public std::enable_shared_from_this<Session> {
   bool blocked() const { return blocked_; }
   // Applies the current limits (password state, proto-max-bulk-len, query buffer limit).
   void RefreshParserLimits();
+  // The server's periodic call: closes a client whose FIN came with the bytes of a short read,
+  // which no epoll edge reports (draining_read.h). Looks once a read has waited a whole period.
+  void CloseIfEndHidden();
 
  private:
   void ReadSome();
   void OnRead(const boost::system::error_code& ec, size_t n);
+  // The client's FIN: close once the replies already made are written.
+  void EndOfStream();
   void ProcessInput();
   // Pipelining: starts loading what the next three buffered customer commands will read.
   void PrefetchAhead();
@@ -147,6 +152,13 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool awaiting_sync_ = false;
   bool blocked_ = false;
+  // Drained reads (draining_read.h): the size asked of the read in flight; whether the last
+  // read came back short (and no CloseIfEndHidden has looked since); reads completed, and
+  // that count when CloseIfEndHidden last came by.
+  size_t read_size_ = 0;
+  bool short_read_ = false;
+  uint64_t reads_ = 0;
+  uint64_t reads_at_last_look_ = 0;
   store::TimeMs over_soft_limit_since_ = -1;
 };
 

@@ -3,6 +3,7 @@ only that connection is closed: a client connected before keeps working. Every e
 also checked against redis-server in the same test, so the table below is Redis's behaviour."""
 import random
 import socket
+import time
 
 import pytest
 
@@ -185,6 +186,33 @@ def test_clients_that_close_right_after_sending_are_closed(server):
     for c in gone:
         assert c.read_reply() == b"PONG"
         assert c.is_closed(timeout=10)  # the server saw the FIN and closed its side
+    wait_until(lambda: b"connected_clients:2\r" in server.cmd("INFO", "clients"),
+               what="the closed clients to be gone")
+
+
+def test_a_fin_that_comes_with_the_last_bytes_is_noticed(server):
+    # Clients served once already (so their next read waits for epoll: server/draining_read.h)
+    # send a partial command, or a PING and half-close, while the server is busy: their bytes
+    # and FIN reach epoll as one edge, and the short read that takes the bytes leaves the FIN
+    # with no edge of its own. The server must still notice it (its periodic look) and close
+    # them, the half-closed ones after their reply.
+    clients = [server.raw() for _ in range(12)]
+    for c in clients:
+        assert c.command("PING") == b"PONG"
+    other = server.raw()
+    other.send(resp.encode("DEBUG", "SLEEP", "0.3"))
+    time.sleep(0.05)  # the sleep must have begun: what follows has to wait for it
+    for i, c in enumerate(clients):
+        if i % 2:
+            c.send(resp.encode("PING"))
+            c.sock.shutdown(socket.SHUT_WR)
+        else:
+            c.send(b"*2\r\n$4\r\nECHO\r\n$5\r\nab")
+            c.close()
+    assert other.read_reply() == b"OK"
+    for c in clients[1::2]:
+        assert c.read_reply() == b"PONG"
+        assert c.is_closed(timeout=10)
     wait_until(lambda: b"connected_clients:2\r" in server.cmd("INFO", "clients"),
                what="the closed clients to be gone")
 

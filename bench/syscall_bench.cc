@@ -43,8 +43,7 @@ void BM_PeekThatFindsNothing(benchmark::State& state) {
   IdleConnection conn;
   char byte;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(
-        recv(conn.server.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT));
+    benchmark::DoNotOptimize(recv(conn.server.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT));
   }
 }
 BENCHMARK(BM_PeekThatFindsNothing);

@@ -182,8 +182,7 @@ TEST_F(DrainingReadTest, EndOfStreamWaitsIsFalseWhileTheClientIsThereOrBytesCome
 
 TEST_F(DrainingReadTest, EndOfStreamWaitsAfterAReset) {
   ::linger abort{1, 0};  // close with a reset
-  ASSERT_EQ(::setsockopt(client_.native_handle(), SOL_SOCKET, SO_LINGER, &abort, sizeof(abort)),
-            0);
+  ASSERT_EQ(::setsockopt(client_.native_handle(), SOL_SOCKET, SO_LINGER, &abort, sizeof(abort)), 0);
   client_.close();
   EXPECT_TRUE(EndOfStreamWaits(server_.native_handle()));
 }

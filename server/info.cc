@@ -152,6 +152,8 @@ void StatsSection(Server& s, std::string* out) {
   Line(out, "eventloop_busy_polls", st.eventloop_busy_polls);
   Line(out, "reply_batches", s.reply_batch().batches());
   Line(out, "reply_batch_clients", s.reply_batch().clients());
+  Line(out, "eof_peeks", st.eof_peeks);
+  Line(out, "eof_peek_closes", st.eof_peek_closes);
   const AclLog& acl = s.acl().log();
   Line(out, "acl_access_denied_auth", acl.denied_auth());
   Line(out, "acl_access_denied_cmd", acl.denied_cmd());

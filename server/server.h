@@ -53,6 +53,10 @@ struct ServerStats {
   // instead of sleeping (busy-poll).
   uint64_t eventloop_cycles = 0;
   uint64_t eventloop_busy_polls = 0;
+  // Looks for a FIN that came with the bytes of a short read (Session::CloseIfEndHidden), and
+  // the clients they found ended.
+  uint64_t eof_peeks = 0;
+  uint64_t eof_peek_closes = 0;
   // instantaneous_ops_per_sec: commands counted over the last sampling period.
   uint64_t ops_sample_commands = 0;
   int64_t ops_sample_time_ms = 0;

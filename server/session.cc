@@ -180,7 +180,10 @@ void Session::CloseIfEndHidden() {
   }
   // Looked at once: a FIN that comes later raises an edge of its own.
   short_read_ = false;
-  if (EndOfStreamWaits(socket_.native_handle())) EndOfStream();
+  ++server_.stats().eof_peeks;
+  if (!EndOfStreamWaits(socket_.native_handle())) return;
+  ++server_.stats().eof_peek_closes;
+  EndOfStream();
 }
 
 void Session::EndOfStream() {

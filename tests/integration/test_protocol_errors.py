@@ -2,6 +2,7 @@
 only that connection is closed: a client connected before keeps working. Every expected text is
 also checked against redis-server in the same test, so the table below is Redis's behaviour."""
 import random
+import re
 import socket
 import time
 
@@ -215,6 +216,10 @@ def test_a_fin_that_comes_with_the_last_bytes_is_noticed(server):
         assert c.is_closed(timeout=10)
     wait_until(lambda: b"connected_clients:2\r" in server.cmd("INFO", "clients"),
                what="the closed clients to be gone")
+    # The look found them (a FIN with an edge of its own would not count here).
+    stats = server.cmd("INFO", "stats")
+    assert int(re.search(rb"eof_peek_closes:(\d+)", stats)[1]) >= 1, stats
+    assert int(re.search(rb"eof_peeks:(\d+)", stats)[1]) >= 1, stats
 
 
 def test_random_garbage_does_not_hurt_the_server(server):

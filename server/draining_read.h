@@ -5,12 +5,12 @@
 // socket's last read said it was exhausted, and a read says so only at end of file. A client
 // that waits for its replies before it sends again (redis-benchmark, any request/response
 // client) has sent nothing when the server asks, so every batch cost a second recv that
-// failed with EAGAIN: 1.2–1.5 µs of CPU on a VM where a system call costs ~1 µs
-// (bench/RESULTS.md). The reactor's epoll is edge-triggered and reports every later arrival
-// of data, so a short recv (the socket held no more) can mark the socket exhausted, as asio's
-// own sends do after a short send: the next read then waits for readiness without a system
-// call. A recv that fills the buffer may have left data behind, and the next read is tried at
-// once, as before.
+// failed with EAGAIN: ~1.2 µs of CPU on a VM where a system call costs ~1.1 µs
+// (bench/syscall_bench, bench/RESULTS.md). The reactor's epoll is edge-triggered and reports every
+// later arrival of data, so a short recv (the socket held no more) can mark the socket exhausted,
+// as asio's own sends do after a short send: the next read then waits for readiness without a
+// system call. A recv that fills the buffer may have left data behind, and the next read is tried
+// at once, as before.
 //
 // The one thing an edge does not report: a FIN that arrived together with the bytes the short
 // read took (one edge for both). The read after it would wait for good, so a session whose

@@ -163,8 +163,8 @@ void Session::OnRead(const boost::system::error_code& ec, size_t n) {
     }
     return;
   }
-  ++reads_;
-  short_read_ = KIZUNA_DRAINING_READ && !tls_ && n < read_size_;
+  hidden_end_ =
+      KIZUNA_DRAINING_READ && !tls_ && n < read_size_ ? HiddenEnd::kPossible : HiddenEnd::kNo;
   parser_.CommitRead(n);
   server_.stats().total_net_input_bytes += n;
   info_.last_interaction_ms = server_.clock().NowMs();
@@ -173,13 +173,13 @@ void Session::OnRead(const boost::system::error_code& ec, size_t n) {
 }
 
 void Session::CloseIfEndHidden() {
-  if (!short_read_ || !reading_ || closed_) return;
-  if (reads_ != reads_at_last_look_) {  // read since the last look: it has not waited long
-    reads_at_last_look_ = reads_;
+  if (hidden_end_ == HiddenEnd::kNo || !reading_ || closed_) return;
+  if (hidden_end_ == HiddenEnd::kPossible) {  // read since the last call: not waited long
+    hidden_end_ = HiddenEnd::kWaitedAPeriod;
     return;
   }
   // Looked at once: a FIN that comes later raises an edge of its own.
-  short_read_ = false;
+  hidden_end_ = HiddenEnd::kNo;
   ++server_.stats().eof_peeks;
   if (!EndOfStreamWaits(socket_.native_handle())) return;
   ++server_.stats().eof_peek_closes;

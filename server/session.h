@@ -152,13 +152,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool closed_ = false;
   bool awaiting_sync_ = false;
   bool blocked_ = false;
-  // Drained reads (draining_read.h): the size asked of the read in flight; whether the last
-  // read came back short (and no CloseIfEndHidden has looked since); reads completed, and
-  // that count when CloseIfEndHidden last came by.
+  // Drained reads (draining_read.h): the size asked of the read in flight, and whether a FIN
+  // may hide behind the last read: it came back short (kPossible), and CloseIfEndHidden has
+  // come by once since with no read in between (kWaitedAPeriod: the next call looks).
   size_t read_size_ = 0;
-  bool short_read_ = false;
-  uint64_t reads_ = 0;
-  uint64_t reads_at_last_look_ = 0;
+  enum class HiddenEnd : uint8_t { kNo, kPossible, kWaitedAPeriod } hidden_end_ = HiddenEnd::kNo;
   store::TimeMs over_soft_limit_since_ = -1;
 };
 
